@@ -1,0 +1,132 @@
+//! Device models, one module each, reached through [`MmioDevice`]; [`DeviceMap`] decodes
+//! physical addresses to devices and is the board's [`emu_core::Bus`].
+//!
+//! Accesses that hit no device follow the bus: the map answers `None` and the core
+//! takes a synchronous external abort; each such address is logged once.
+
+use std::collections::HashSet;
+
+/// A device's register window.
+pub trait MmioDevice {
+    /// Reads `size` bytes (1, 2, 4 or 8) at `offset` into the window; `None` if the
+    /// device signals an error response (the core takes an external abort).
+    fn read(&mut self, offset: u64, size: u32) -> Option<u64>;
+    /// Writes; `false` for an error response.
+    fn write(&mut self, offset: u64, size: u32, value: u64) -> bool;
+    /// Short name for logs.
+    fn name(&self) -> &'static str;
+}
+
+struct Region {
+    base: u64,
+    size: u64,
+    dev: Box<dyn MmioDevice>,
+}
+
+/// The board's physical address decoder.
+#[derive(Default)]
+pub struct DeviceMap {
+    regions: Vec<Region>,
+    logged: HashSet<u64>,
+}
+
+impl DeviceMap {
+    pub fn new() -> DeviceMap {
+        DeviceMap::default()
+    }
+
+    /// Maps `dev` at `base..base+size`. Overlapping another region is a board bug.
+    pub fn add(&mut self, base: u64, size: u64, dev: Box<dyn MmioDevice>) {
+        assert!(
+            self.regions.iter().all(|r| base + size <= r.base || r.base + r.size <= base),
+            "device {} overlaps another region",
+            dev.name()
+        );
+        self.regions.push(Region { base, size, dev });
+        self.regions.sort_by_key(|r| r.base);
+    }
+
+    fn find(&mut self, pa: u64) -> Option<&mut Region> {
+        let idx = self.regions.partition_point(|r| r.base <= pa);
+        if idx == 0 {
+            return None;
+        }
+        let r = &mut self.regions[idx - 1];
+        (pa < r.base + r.size).then_some(r)
+    }
+
+    fn log_unmapped(&mut self, pa: u64, write: bool) {
+        if self.logged.insert(pa) {
+            tracing::warn!(target: "bus", "{} of unmapped physical address {:#x}: external abort",
+                if write { "write" } else { "read" }, pa);
+        }
+    }
+}
+
+impl emu_core::Bus for DeviceMap {
+    fn read(&mut self, pa: u64, size: u32) -> Option<u64> {
+        match self.find(pa) {
+            Some(r) => {
+                let off = pa - r.base;
+                r.dev.read(off, size)
+            }
+            None => {
+                self.log_unmapped(pa, false);
+                None
+            }
+        }
+    }
+
+    fn write(&mut self, pa: u64, size: u32, value: u64) -> bool {
+        match self.find(pa) {
+            Some(r) => {
+                let off = pa - r.base;
+                r.dev.write(off, size, value)
+            }
+            None => {
+                self.log_unmapped(pa, true);
+                false
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use emu_core::Bus;
+
+    /// Test double: a window of four 32-bit scratch registers.
+    struct ScratchRegsForTest([u32; 4]);
+
+    impl MmioDevice for ScratchRegsForTest {
+        fn read(&mut self, offset: u64, _size: u32) -> Option<u64> {
+            self.0.get(offset as usize / 4).map(|&v| v as u64)
+        }
+        fn write(&mut self, offset: u64, _size: u32, value: u64) -> bool {
+            match self.0.get_mut(offset as usize / 4) {
+                Some(r) => {
+                    *r = value as u32;
+                    true
+                }
+                None => false,
+            }
+        }
+        fn name(&self) -> &'static str {
+            "scratch"
+        }
+    }
+
+    #[test]
+    fn decodes_addresses_and_aborts_outside_regions() {
+        let mut m = DeviceMap::new();
+        m.add(0x1000, 0x10, Box::new(ScratchRegsForTest([0; 4])));
+        m.add(0x3000, 0x10, Box::new(ScratchRegsForTest([7; 4])));
+        assert!(m.write(0x1004, 4, 42));
+        assert_eq!(m.read(0x1004, 4), Some(42));
+        assert_eq!(m.read(0x300c, 4), Some(7));
+        assert_eq!(m.read(0x2000, 4), None);
+        assert_eq!(m.read(0x1010, 4), None);
+        assert!(!m.write(0x0, 4, 1));
+    }
+}

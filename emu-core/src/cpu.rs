@@ -1,0 +1,441 @@
+//! One core: state, memory, the decoded-block cache and the interpreter's run loop.
+//!
+//! Instructions are decoded once into blocks (straight-line runs of [`Insn`]s, keyed by
+//! address and instruction-set state) and executed from the cache until code is
+//! overwritten (ARCHITECTURE.md, decision 1).
+
+use std::collections::HashMap;
+
+use crate::decode;
+use crate::exception::Exception;
+use crate::insn::{flags, Insn, ItCtx};
+use crate::memory::{Bus, EmptyBus, Ram};
+use crate::state::{psr, CpuState, Mode};
+
+/// Which optional parts of the architecture this core implements.
+#[derive(Clone, Copy, Debug)]
+pub struct CpuConfig {
+    /// Virtualization Extensions (Hyp mode, HVC, ERET, banked MRS/MSR of Hyp registers).
+    pub virtualization: bool,
+    /// Security Extensions (Monitor mode, SMC).
+    pub security: bool,
+    /// Intercept semihosting calls (SVC 0x123456 in A32, SVC 0xAB in T32).
+    pub semihosting: bool,
+}
+
+impl Default for CpuConfig {
+    fn default() -> Self {
+        CpuConfig {
+            virtualization: false,
+            security: false,
+            semihosting: false,
+        }
+    }
+}
+
+/// Why [`Cpu::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The instruction budget ran out.
+    Budget,
+    /// A semihosting call is waiting: R0 is the operation, R1 the parameter; the PC
+    /// already points after the call. Write the result to R0 and run again.
+    Semihosting,
+    /// WFI executed; the PC points after it.
+    Wfi,
+}
+
+/// Longest block the builder decodes.
+const MAX_BLOCK: usize = 64;
+/// Entries of the direct-mapped block lookup in front of the hash map.
+const FAST_LOOKUP: usize = 4096;
+
+struct Block {
+    insns: Vec<Insn>,
+}
+
+#[derive(Default)]
+struct BlockCache {
+    blocks: Vec<Block>,
+    map: HashMap<u64, u32>,
+    fast: Vec<(u64, u32)>,
+}
+
+impl BlockCache {
+    fn new() -> BlockCache {
+        BlockCache {
+            blocks: Vec::new(),
+            map: HashMap::new(),
+            fast: vec![(u64::MAX, 0); FAST_LOOKUP],
+        }
+    }
+
+    fn clear(&mut self) {
+        self.blocks.clear();
+        self.map.clear();
+        self.fast.iter_mut().for_each(|e| *e = (u64::MAX, 0));
+    }
+}
+
+/// A Cortex-A15 core with its memory.
+pub struct Cpu {
+    pub s: CpuState,
+    pub cfg: CpuConfig,
+    pub ram: Ram,
+    pub bus: Box<dyn Bus>,
+    /// Set by an instruction that wrote the PC or must end its block; the run loop then
+    /// continues at `s.regs[15]`.
+    pub branched: bool,
+    /// A store hit a page holding decoded code.
+    pub(crate) code_written: bool,
+    pub(crate) code_pages: Vec<bool>,
+    cache: BlockCache,
+    /// Instructions executed (including those whose condition failed).
+    pub insn_count: u64,
+    /// Physical interrupt inputs, sampled at block boundaries.
+    pub irq_line: bool,
+    pub fiq_line: bool,
+}
+
+impl Cpu {
+    pub fn new(cfg: CpuConfig, ram: Ram) -> Cpu {
+        Cpu {
+            s: CpuState::new(),
+            cfg,
+            ram,
+            bus: Box::new(EmptyBus),
+            branched: false,
+            code_written: false,
+            code_pages: Vec::new(),
+            cache: BlockCache::new(),
+            insn_count: 0,
+            irq_line: false,
+            fiq_line: false,
+        }
+    }
+
+    /// Resets the core to `entry` in `mode` (A/I/F masked), ARM or Thumb state by bit 0.
+    pub fn reset(&mut self, entry: u32, mode: Mode) {
+        self.s = CpuState::new();
+        self.s.switch_mode(mode);
+        self.s.thumb = entry & 1;
+        self.s.regs[15] = entry & !1;
+        self.flush_code();
+    }
+
+    /// Drops every decoded block (after code was overwritten, or the decode context
+    /// changed).
+    pub fn flush_code(&mut self) {
+        self.cache.clear();
+        self.clear_code_pages();
+        self.code_written = false;
+    }
+
+    // ---- helpers for exec routines -------------------------------------------------
+
+    /// Reads R0-R15 (R15 reads as the instruction's address + 8 or + 4).
+    #[inline(always)]
+    pub fn reg(&self, n: u8) -> u32 {
+        self.s.regs[n as usize & 15]
+    }
+
+    /// Writes R0-R14; writing R15 here is a plain branch (BranchWritePC).
+    #[inline(always)]
+    pub fn set_reg(&mut self, n: u8, v: u32) {
+        if n == 15 {
+            self.branch_write_pc(v);
+        } else {
+            self.s.regs[n as usize & 15] = v;
+        }
+    }
+
+    /// BranchWritePC (Arm ARM A2.3.1): a branch that stays in the current state.
+    #[inline]
+    pub fn branch_write_pc(&mut self, addr: u32) {
+        self.s.regs[15] = if self.s.is_thumb() { addr & !1 } else { addr & !3 };
+        self.branched = true;
+    }
+
+    /// BXWritePC: an interworking branch, bit 0 selects Thumb.
+    #[inline]
+    pub fn bx_write_pc(&mut self, addr: u32) {
+        if addr & 1 != 0 {
+            self.s.thumb = 1;
+            self.s.regs[15] = addr & !1;
+        } else {
+            self.s.thumb = 0;
+            // addr[1] set in ARM state is UNPREDICTABLE; the A15 and QEMU clear it.
+            self.s.regs[15] = addr & !3;
+        }
+        self.branched = true;
+    }
+
+    /// LoadWritePC: loads to the PC interwork in ARMv7.
+    #[inline]
+    pub fn load_write_pc(&mut self, addr: u32) {
+        self.bx_write_pc(addr);
+    }
+
+    /// ALUWritePC: data-processing results written to the PC interwork in ARM state and
+    /// branch in Thumb state.
+    #[inline]
+    pub fn alu_write_pc(&mut self, addr: u32) {
+        if self.s.is_thumb() {
+            self.branch_write_pc(addr);
+        } else {
+            self.bx_write_pc(addr);
+        }
+    }
+
+    /// Ends the current block after this instruction (state changed in a way the
+    /// decoded instructions that follow may depend on).
+    #[inline]
+    pub fn end_block(&mut self) {
+        if !self.branched {
+            self.s.regs[15] = self.s.next_pc;
+            self.branched = true;
+        }
+    }
+
+    /// CPSRWriteByInstr (Arm ARM B1.3.3) for MSR and CPS: `mask` holds the byte-mask
+    /// bits already expanded to a bit mask. Applies the privilege rules.
+    pub fn write_cpsr_by_instr(&mut self, value: u32, mask: u32) {
+        let privileged = self.s.is_privileged();
+        let mut m = mask & (psr::N | psr::Z | psr::C | psr::V | psr::Q | psr::GE_MASK | psr::E);
+        if privileged {
+            m |= mask & (psr::A | psr::I | psr::F | psr::M_MASK);
+            if let Some(new) = Mode::from_bits(value) {
+                // Entering Hyp mode or Monitor mode by MSR is UNPREDICTABLE; leaving
+                // Hyp mode by MSR is not allowed (Arm ARM B9.1.2). Ignore such mode
+                // changes, as QEMU does.
+                let cur = self.s.mode();
+                let illegal = (new == Mode::Hyp) != (cur == Mode::Hyp) || new == Mode::Mon;
+                if mask & psr::M_MASK != 0 && illegal {
+                    m &= !psr::M_MASK;
+                }
+            } else {
+                m &= !psr::M_MASK;
+            }
+        }
+        self.s.write_cpsr(value, m);
+        if m & (psr::M_MASK | psr::E | psr::A | psr::I | psr::F) != 0 {
+            self.end_block();
+        }
+    }
+
+    // ---- the run loop --------------------------------------------------------------
+
+    fn block_key(&self) -> u64 {
+        self.s.regs[15] as u64 | ((self.s.thumb as u64) << 32) | ((self.s.itstate as u64) << 33)
+    }
+
+    /// Decodes a block at the current PC.
+    fn build_block(&mut self, max: usize) -> Result<Block, Exception> {
+        let mut insns = Vec::with_capacity(16);
+        let mut pc = self.s.regs[15];
+        let thumb = self.s.is_thumb();
+        let mut itstate = self.s.itstate;
+        let page = pc >> 12;
+        while insns.len() < max {
+            let mut insn = if thumb {
+                let hw1 = match self.fetch_u16(pc) {
+                    Ok(v) => v,
+                    Err(e) if insns.is_empty() => return Err(e),
+                    Err(_) => break,
+                };
+                let wide = decode::t32_is_wide(hw1);
+                let hw2 = if wide {
+                    match self.fetch_u16(pc.wrapping_add(2)) {
+                        Ok(v) => v,
+                        Err(e) if insns.is_empty() => {
+                            // The second halfword faults: report it at its own address
+                            // but restart the whole instruction.
+                            return Err(e);
+                        }
+                        Err(_) => break,
+                    }
+                } else {
+                    0
+                };
+                let ctx = ItCtx::from_itstate(itstate);
+                let mut insn = decode::decode_t32(hw1, hw2, ctx);
+                if ctx.in_it {
+                    insn.flags |= flags::IN_IT;
+                    // Inside an IT block the condition comes from ITSTATE.
+                    insn.cond = (itstate >> 4) as u8;
+                    let mut tmp = CpuState::new();
+                    tmp.itstate = itstate;
+                    tmp.it_advance();
+                    itstate = tmp.itstate;
+                } else if insn.has(flags::IT) {
+                    itstate = insn.imm & 0xff;
+                }
+                insn
+            } else {
+                let word = match self.fetch_u32(pc) {
+                    Ok(v) => v,
+                    Err(e) if insns.is_empty() => return Err(e),
+                    Err(_) => break,
+                };
+                decode::decode_a32(word)
+            };
+            insn.addr = pc;
+            let len = insn.len as u32;
+            let ends = insn.has(flags::ENDS_BLOCK) || insn.is_undefined();
+            insns.push(insn);
+            pc = pc.wrapping_add(len);
+            if ends || pc >> 12 != page {
+                break;
+            }
+        }
+        Ok(Block { insns })
+    }
+
+    /// Finds or builds the block at the PC; returns its index.
+    fn lookup_block(&mut self) -> Result<u32, Exception> {
+        let key = self.block_key();
+        let slot = (key as usize >> 1 ^ (key >> 32) as usize) & (FAST_LOOKUP - 1);
+        let (k, idx) = self.cache.fast[slot];
+        if k == key {
+            return Ok(idx);
+        }
+        let idx = match self.cache.map.get(&key) {
+            Some(&i) => i,
+            None => {
+                let b = self.build_block(MAX_BLOCK)?;
+                let i = self.cache.blocks.len() as u32;
+                self.cache.blocks.push(b);
+                self.cache.map.insert(key, i);
+                i
+            }
+        };
+        self.cache.fast[slot] = (key, idx);
+        Ok(idx)
+    }
+
+    /// Samples the interrupt inputs; takes an unmasked one.
+    #[inline]
+    fn check_interrupts(&mut self) -> bool {
+        if self.fiq_line && self.s.cpsr_ctrl & psr::F == 0 {
+            self.s.cur_pc = self.s.regs[15];
+            self.take_exception(Exception::Fiq);
+            return true;
+        }
+        if self.irq_line && self.s.cpsr_ctrl & psr::I == 0 {
+            self.s.cur_pc = self.s.regs[15];
+            self.take_exception(Exception::Irq);
+            return true;
+        }
+        false
+    }
+
+    /// Executes one decoded instruction; `Some` when the run loop must return.
+    #[inline(always)]
+    fn exec_insn(&mut self, insn: &Insn, pc_offset: u32) -> Option<StopReason> {
+        self.s.cur_pc = insn.addr;
+        self.s.next_pc = insn.addr.wrapping_add(insn.len as u32);
+        self.s.regs[15] = insn.addr.wrapping_add(pc_offset);
+        self.insn_count += 1;
+        let mut stop = None;
+        let mut exception = false;
+        if insn.cond == 0xe || self.s.cond_passed(insn.cond as u32) {
+            if let Err(e) = (insn.exec)(self, insn) {
+                match e {
+                    Exception::Semihosting => {
+                        self.s.regs[15] = self.s.next_pc;
+                        stop = Some(StopReason::Semihosting);
+                    }
+                    Exception::Wfi => {
+                        self.s.regs[15] = self.s.next_pc;
+                        stop = Some(StopReason::Wfi);
+                    }
+                    e => {
+                        exception = true;
+                        self.take_exception(e);
+                    }
+                }
+                self.branched = true;
+            }
+        }
+        if insn.flags & (flags::IN_IT | flags::IT) != 0 && !exception {
+            if insn.flags & flags::IT != 0 {
+                self.s.itstate = insn.imm & 0xff;
+            } else {
+                self.s.it_advance();
+            }
+        }
+        stop
+    }
+
+    /// Runs at most about `budget` instructions (whole blocks).
+    pub fn run(&mut self, budget: u64) -> StopReason {
+        let end = self.insn_count.saturating_add(budget);
+        while self.insn_count < end {
+            if (self.irq_line || self.fiq_line) && self.check_interrupts() {
+                self.branched = false;
+            }
+            let idx = match self.lookup_block() {
+                Ok(i) => i,
+                Err(e) => {
+                    self.fetch_abort(e);
+                    continue;
+                }
+            };
+            // SAFETY: blocks are only dropped by `flush_code`, which runs between
+            // blocks (below), never while this slice is in use.
+            let insns: *const [Insn] = &*self.cache.blocks[idx as usize].insns;
+            let insns = unsafe { &*insns };
+            let pc_offset = if self.s.is_thumb() { 4 } else { 8 };
+            let mut stop = None;
+            for insn in insns {
+                stop = self.exec_insn(insn, pc_offset);
+                if self.branched {
+                    break;
+                }
+            }
+            if self.branched {
+                self.branched = false;
+            } else {
+                self.s.regs[15] = self.s.next_pc;
+            }
+            if self.code_written {
+                self.flush_code();
+            }
+            if let Some(r) = stop {
+                return r;
+            }
+        }
+        StopReason::Budget
+    }
+
+    fn fetch_abort(&mut self, e: Exception) {
+        self.s.cur_pc = self.s.regs[15];
+        self.s.next_pc = self.s.regs[15];
+        self.take_exception(e);
+        self.branched = false;
+    }
+
+    /// Executes exactly one instruction, decoding it afresh (tests, single-stepping).
+    pub fn step(&mut self) -> Option<StopReason> {
+        match self.build_block(1) {
+            Ok(b) => {
+                let insn = b.insns[0];
+                let pc_offset = if self.s.is_thumb() { 4 } else { 8 };
+                let stop = self.exec_insn(&insn, pc_offset);
+                if self.branched {
+                    self.branched = false;
+                } else {
+                    self.s.regs[15] = self.s.next_pc;
+                }
+                if self.code_written {
+                    self.flush_code();
+                }
+                stop
+            }
+            Err(e) => {
+                self.fetch_abort(e);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Exceptions: what an instruction can raise, and the one place they are taken
+//! (ARCHITECTURE.md, decision 5; Arm ARM B1.8 "Exception handling").
+
+use crate::cpu::Cpu;
+use crate::state::{psr, sctlr, Mode};
+
+/// Why a memory access failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// Misaligned access where the instruction or SCTLR.A requires alignment.
+    Alignment,
+    /// Nothing answered at the physical address (external abort, synchronous).
+    External,
+}
+
+/// A failed memory access, with what the abort syndrome needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemFault {
+    pub kind: FaultKind,
+    /// The virtual address of the access (DFAR/IFAR).
+    pub vaddr: u32,
+    pub write: bool,
+}
+
+impl MemFault {
+    /// Short-descriptor fault status (DFSR/IFSR bits [10], [3:0]), Arm ARM B3.13.3.
+    pub fn short_fsr(&self) -> u32 {
+        let fs = match self.kind {
+            FaultKind::Alignment => 0b00001,
+            FaultKind::External => 0b01000,
+        };
+        let wnr = if self.write { 1 << 11 } else { 0 };
+        (fs & 0xf) | ((fs >> 4) << 10) | wnr
+    }
+}
+
+/// An exception raised by an instruction (or by the run loop, for interrupts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exception {
+    Undefined,
+    /// SVC with its immediate.
+    Svc(u32),
+    /// BKPT: a debug event, taken as a Prefetch Abort (debug exception).
+    Bkpt(u32),
+    PrefetchAbort(MemFault),
+    DataAbort(MemFault),
+    /// HVC with its immediate.
+    Hvc(u32),
+    Smc,
+    Irq,
+    Fiq,
+    /// A semihosting call (SVC 0x123456 in A32, SVC 0xAB in T32) while semihosting is
+    /// enabled: not an architectural exception; the run loop stops and the machine
+    /// services the call.
+    Semihosting,
+    /// WFI: the run loop stops so the machine can wait for an interrupt.
+    Wfi,
+}
+
+impl Cpu {
+    /// Takes `e` for the instruction at `s.cur_pc` (Arm ARM B1.8.3 "Exception entry").
+    /// On return, the PC is the vector and the block loop has been told to stop.
+    pub fn take_exception(&mut self, e: Exception) {
+        let thumb = self.s.is_thumb();
+        let pc = self.s.cur_pc;
+        // (mode, vector offset, return link, also mask F)
+        let (mode, offset, lr, mask_f, mask_a) = match e {
+            Exception::Undefined => (Mode::Und, 0x04, pc.wrapping_add(if thumb { 2 } else { 4 }), false, false),
+            Exception::Svc(_) => {
+                // SVC inside an IT block: ITSTATE is advanced before it is saved.
+                if self.s.itstate != 0 {
+                    self.s.it_advance();
+                }
+                (Mode::Svc, 0x08, self.s.next_pc, false, false)
+            }
+            Exception::Bkpt(_) | Exception::PrefetchAbort(_) => (Mode::Abt, 0x0c, pc.wrapping_add(4), false, true),
+            Exception::DataAbort(_) => (Mode::Abt, 0x10, pc.wrapping_add(8), false, true),
+            Exception::Irq => (Mode::Irq, 0x18, self.s.regs[15].wrapping_add(4), false, true),
+            Exception::Fiq => (Mode::Fiq, 0x1c, self.s.regs[15].wrapping_add(4), true, true),
+            // Without the Virtualization / Security Extensions these are UNDEFINED;
+            // Hyp and Monitor entry arrive with those extensions.
+            Exception::Hvc(_) | Exception::Smc => {
+                return self.take_exception(Exception::Undefined);
+            }
+            Exception::Semihosting | Exception::Wfi => return,
+        };
+        match e {
+            Exception::DataAbort(f) => {
+                self.s.dfar = f.vaddr;
+                self.s.dfsr = f.short_fsr();
+            }
+            Exception::PrefetchAbort(f) => {
+                self.s.ifar = f.vaddr;
+                self.s.ifsr = f.short_fsr() & !(1 << 11);
+            }
+            Exception::Bkpt(_) => {
+                // Debug event: IFSR.FS = 0b00010.
+                self.s.ifsr = 0b00010;
+            }
+            _ => {}
+        }
+        let old_cpsr = self.s.cpsr();
+        self.s.switch_mode(mode);
+        self.s.spsr = old_cpsr;
+        self.s.regs[14] = lr;
+        let mut ctrl = self.s.cpsr_ctrl | psr::I;
+        if mask_f {
+            ctrl |= psr::F;
+        }
+        if mask_a {
+            ctrl |= psr::A;
+        }
+        ctrl &= !(psr::J | psr::E);
+        if self.s.sctlr & sctlr::EE != 0 {
+            ctrl |= psr::E;
+        }
+        self.s.cpsr_ctrl = ctrl;
+        self.s.itstate = 0;
+        self.s.thumb = (self.s.sctlr & sctlr::TE != 0) as u32;
+        let base = if self.s.sctlr & sctlr::V != 0 {
+            0xffff_0000
+        } else {
+            self.s.vbar & !0x1f
+        };
+        self.s.regs[15] = base.wrapping_add(offset);
+        self.branched = true;
+        self.clear_exclusive();
+    }
+
+    /// Returns from an exception: the PC and the whole CPSR from `spsr` (Arm ARM B1.8.10;
+    /// used by SUBS PC, LR / MOVS PC, LDM with ^ and PC, RFE, ERET).
+    pub fn exception_return(&mut self, new_pc: u32, spsr: u32) {
+        self.s.write_cpsr(spsr, 0xffff_ffff);
+        let target = if self.s.is_thumb() { new_pc & !1 } else { new_pc & !3 };
+        self.s.regs[15] = target;
+        self.branched = true;
+    }
+}

@@ -1,0 +1,1 @@
+//! Exec routines: alu (not yet implemented).

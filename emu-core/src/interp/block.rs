@@ -1,0 +1,1 @@
+//! Exec routines: block (not yet implemented).

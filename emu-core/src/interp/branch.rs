@@ -1,0 +1,1 @@
+//! Exec routines: branch (not yet implemented).

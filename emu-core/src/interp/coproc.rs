@@ -1,0 +1,1 @@
+//! Exec routines: coproc (not yet implemented).

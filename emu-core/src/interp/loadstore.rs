@@ -1,0 +1,1 @@
+//! Exec routines: loadstore (not yet implemented).

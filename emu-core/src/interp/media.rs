@@ -1,0 +1,1 @@
+//! Exec routines: media (not yet implemented).

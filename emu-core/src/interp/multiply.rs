@@ -1,0 +1,1 @@
+//! Exec routines: multiply (not yet implemented).

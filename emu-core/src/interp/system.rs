@@ -1,0 +1,1 @@
+//! Exec routines: system (not yet implemented).

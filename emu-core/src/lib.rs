@@ -1,0 +1,18 @@
+//! emu-core: the Cortex-A15 core of a15emu — architectural state, the A32/T32 decoders,
+//! the interpreter, system registers and exceptions. It knows nothing of devices or
+//! boards: it reaches them through [`memory::Bus`] and its interrupt inputs.
+
+pub mod cpu;
+pub mod decode;
+pub mod exception;
+pub mod insn;
+pub mod interp;
+pub mod memory;
+pub mod state;
+pub mod sysreg;
+
+pub use cpu::{Cpu, CpuConfig, StopReason};
+pub use exception::{Exception, FaultKind, MemFault};
+pub use insn::{Insn, ItCtx};
+pub use memory::{Acc, Bus, Ram};
+pub use state::{CpuState, Mode};

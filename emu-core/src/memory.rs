@@ -1,0 +1,318 @@
+//! Guest memory: RAM as one anonymous mapping, everything else through the [`Bus`]
+//! (ARCHITECTURE.md, decision 3), and the data-access rules of the core: alignment
+//! (Arm ARM A3.2.1), endianness (CPSR.E, A3.3) and unprivileged accesses.
+//!
+//! With the MMU off (the only state before CPU core II) a virtual address is its
+//! physical address; `translate` is where the MMU walks and soft TLB will sit.
+
+use crate::cpu::Cpu;
+use crate::exception::{Exception, FaultKind, MemFault};
+use crate::state::sctlr;
+
+/// Physical memory outside RAM (device registers). `None` / `false` means nothing
+/// answered: the access becomes a synchronous external abort.
+pub trait Bus {
+    fn read(&mut self, pa: u64, size: u32) -> Option<u64>;
+    fn write(&mut self, pa: u64, size: u32, value: u64) -> bool;
+}
+
+/// A bus with nothing on it: every access aborts.
+pub struct EmptyBus;
+
+impl Bus for EmptyBus {
+    fn read(&mut self, _pa: u64, _size: u32) -> Option<u64> {
+        None
+    }
+    fn write(&mut self, _pa: u64, _size: u32, _value: u64) -> bool {
+        false
+    }
+}
+
+/// Guest RAM: one anonymous host mapping at a guest physical base.
+pub struct Ram {
+    map: memmap2::MmapMut,
+    base: u64,
+}
+
+/// RAM could not be allocated.
+#[derive(Debug)]
+pub struct RamError(pub std::io::Error);
+
+impl std::fmt::Display for RamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot allocate guest RAM: {}", self.0)
+    }
+}
+
+impl std::error::Error for RamError {}
+
+impl Ram {
+    pub fn new(base: u64, size: usize) -> Result<Ram, RamError> {
+        let map = memmap2::MmapMut::map_anon(size).map_err(RamError)?;
+        Ok(Ram { map, base })
+    }
+
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    pub fn size(&self) -> u64 {
+        self.map.len() as u64
+    }
+
+    pub fn contains(&self, pa: u64, len: u64) -> bool {
+        pa >= self.base && pa.wrapping_add(len) <= self.base + self.map.len() as u64
+    }
+
+    /// The bytes at `pa`, if `pa..pa+len` lies in RAM.
+    pub fn slice(&self, pa: u64, len: usize) -> Option<&[u8]> {
+        if self.contains(pa, len as u64) {
+            let off = (pa - self.base) as usize;
+            Some(&self.map[off..off + len])
+        } else {
+            None
+        }
+    }
+
+    pub fn slice_mut(&mut self, pa: u64, len: usize) -> Option<&mut [u8]> {
+        if self.contains(pa, len as u64) {
+            let off = (pa - self.base) as usize;
+            Some(&mut self.map[off..off + len])
+        } else {
+            None
+        }
+    }
+
+    #[inline(always)]
+    fn host_ptr(&self, pa: u64, len: u64) -> Option<*mut u8> {
+        let off = pa.wrapping_sub(self.base);
+        if off.wrapping_add(len) <= self.map.len() as u64 && off < self.map.len() as u64 {
+            // SAFETY: off + len is within the mapping.
+            Some(unsafe { (self.map.as_ptr() as *mut u8).add(off as usize) })
+        } else {
+            None
+        }
+    }
+}
+
+/// How a data access is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Acc(u8);
+
+impl Acc {
+    /// A normal access: misalignment faults only when SCTLR.A is set.
+    pub const NORMAL: Acc = Acc(0);
+    /// The instruction requires natural alignment of each access (LDM/STM, LDRD,
+    /// exclusives, SWP, ...): misalignment always faults.
+    pub const ALIGNED: Acc = Acc(1);
+    /// Unprivileged (LDRT/STRT family): checked as if from PL0.
+    pub const UNPRIV: Acc = Acc(2);
+
+    pub const fn union(self, o: Acc) -> Acc {
+        Acc(self.0 | o.0)
+    }
+
+    pub const fn contains(self, o: Acc) -> bool {
+        self.0 & o.0 == o.0
+    }
+}
+
+const PAGE_SHIFT: u32 = 12;
+
+impl Cpu {
+    /// Virtual to physical for a data access. The MMU (CPU core II) goes here.
+    #[inline(always)]
+    fn translate(&self, va: u32, _write: bool, _acc: Acc) -> Result<u64, MemFault> {
+        Ok(va as u64)
+    }
+
+    #[inline(always)]
+    fn check_align(&self, va: u32, size: u32, write: bool, acc: Acc) -> Result<(), Exception> {
+        if va & (size - 1) != 0 && (acc.contains(Acc::ALIGNED) || self.s.sctlr & sctlr::A != 0) {
+            return Err(Exception::DataAbort(MemFault {
+                kind: FaultKind::Alignment,
+                vaddr: va,
+                write,
+            }));
+        }
+        Ok(())
+    }
+
+    /// A raw little-endian read of `size` (1, 2, 4 or 8) bytes, no alignment checks.
+    fn read_raw(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
+        let pa = self.translate(va, false, acc).map_err(Exception::DataAbort)?;
+        if let Some(p) = self.ram.host_ptr(pa, size as u64) {
+            // SAFETY: host_ptr checked the range.
+            unsafe {
+                return Ok(match size {
+                    1 => *p as u64,
+                    2 => (p as *const u16).read_unaligned() as u64,
+                    4 => (p as *const u32).read_unaligned() as u64,
+                    _ => (p as *const u64).read_unaligned(),
+                });
+            }
+        }
+        if pa & (size as u64 - 1) != 0 {
+            // Misaligned outside RAM: split into bytes.
+            let mut v = 0u64;
+            for i in 0..size {
+                v |= self.read_raw(va.wrapping_add(i), 1, acc)? << (8 * i);
+            }
+            return Ok(v);
+        }
+        self.bus.read(pa, size).ok_or(Exception::DataAbort(MemFault {
+            kind: FaultKind::External,
+            vaddr: va,
+            write: false,
+        }))
+    }
+
+    fn write_raw(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
+        let pa = self.translate(va, true, acc).map_err(Exception::DataAbort)?;
+        if let Some(p) = self.ram.host_ptr(pa, size as u64) {
+            self.note_code_write(pa, size);
+            // SAFETY: host_ptr checked the range.
+            unsafe {
+                match size {
+                    1 => *p = v as u8,
+                    2 => (p as *mut u16).write_unaligned(v as u16),
+                    4 => (p as *mut u32).write_unaligned(v as u32),
+                    _ => (p as *mut u64).write_unaligned(v),
+                }
+            }
+            return Ok(());
+        }
+        if pa & (size as u64 - 1) != 0 {
+            for i in 0..size {
+                self.write_raw(va.wrapping_add(i), 1, (v >> (8 * i)) & 0xff, acc)?;
+            }
+            return Ok(());
+        }
+        if self.bus.write(pa, size, v) {
+            Ok(())
+        } else {
+            Err(Exception::DataAbort(MemFault {
+                kind: FaultKind::External,
+                vaddr: va,
+                write: true,
+            }))
+        }
+    }
+
+    /// A store to a page that holds decoded code: the decoded blocks are dropped after
+    /// the current instruction, which also ends the block so that a store into the
+    /// instructions that follow takes effect.
+    #[inline(always)]
+    fn note_code_write(&mut self, pa: u64, size: u32) {
+        let first = ((pa - self.ram.base()) >> PAGE_SHIFT) as usize;
+        let last = ((pa + size as u64 - 1 - self.ram.base()) >> PAGE_SHIFT) as usize;
+        for page in first..=last {
+            if self.code_pages.get(page).copied().unwrap_or(false) {
+                self.code_written = true;
+                self.end_block();
+            }
+        }
+    }
+
+    pub(crate) fn mark_code_page(&mut self, pa: u64) {
+        if self.ram.contains(pa, 1) {
+            let page = ((pa - self.ram.base()) >> PAGE_SHIFT) as usize;
+            if page >= self.code_pages.len() {
+                self.code_pages.resize(page + 1, false);
+            }
+            self.code_pages[page] = true;
+        }
+    }
+
+    pub(crate) fn clear_code_pages(&mut self) {
+        self.code_pages.iter_mut().for_each(|p| *p = false);
+    }
+
+    pub fn read_u8(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
+        Ok(self.read_raw(va, 1, acc)? as u32)
+    }
+
+    pub fn read_u16(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
+        self.check_align(va, 2, false, acc)?;
+        let v = self.read_raw(va, 2, acc)? as u16;
+        Ok(if self.s.big_endian() { v.swap_bytes() } else { v } as u32)
+    }
+
+    pub fn read_u32(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
+        self.check_align(va, 4, false, acc)?;
+        let v = self.read_raw(va, 4, acc)? as u32;
+        Ok(if self.s.big_endian() { v.swap_bytes() } else { v })
+    }
+
+    pub fn write_u8(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
+        self.write_raw(va, 1, v as u64 & 0xff, acc)
+    }
+
+    pub fn write_u16(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
+        self.check_align(va, 2, true, acc)?;
+        let v = v as u16;
+        let v = if self.s.big_endian() { v.swap_bytes() } else { v };
+        self.write_raw(va, 2, v as u64, acc)
+    }
+
+    pub fn write_u32(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
+        self.check_align(va, 4, true, acc)?;
+        let v = if self.s.big_endian() { v.swap_bytes() } else { v };
+        self.write_raw(va, 4, v as u64, acc)
+    }
+
+    /// Instruction fetch of a halfword (T32); instructions are always little-endian on
+    /// the A15. A failure is a Prefetch Abort.
+    pub fn fetch_u16(&mut self, va: u32) -> Result<u32, Exception> {
+        let pa = va as u64;
+        self.mark_code_page(pa);
+        if let Some(p) = self.ram.host_ptr(pa, 2) {
+            // SAFETY: host_ptr checked the range.
+            return Ok(unsafe { (p as *const u16).read_unaligned() } as u32);
+        }
+        self.bus
+            .read(pa, 2)
+            .map(|v| v as u32)
+            .ok_or(Exception::PrefetchAbort(MemFault {
+                kind: FaultKind::External,
+                vaddr: va,
+                write: false,
+            }))
+    }
+
+    /// Instruction fetch of a word (A32).
+    pub fn fetch_u32(&mut self, va: u32) -> Result<u32, Exception> {
+        let pa = va as u64;
+        self.mark_code_page(pa);
+        if let Some(p) = self.ram.host_ptr(pa, 4) {
+            // SAFETY: host_ptr checked the range.
+            return Ok(unsafe { (p as *const u32).read_unaligned() });
+        }
+        self.bus
+            .read(pa, 4)
+            .map(|v| v as u32)
+            .ok_or(Exception::PrefetchAbort(MemFault {
+                kind: FaultKind::External,
+                vaddr: va,
+                write: false,
+            }))
+    }
+
+    /// Local exclusive monitor: mark `va` (Arm ARM A3.4.1, SetExclusiveMonitors).
+    pub fn set_exclusive(&mut self, va: u32) {
+        self.s.excl_valid = 1;
+        self.s.excl_addr = va;
+    }
+
+    /// ExclusiveMonitorsPass: true if a store-exclusive to `va` may go ahead. The
+    /// monitor is cleared either way.
+    pub fn check_exclusive(&mut self, va: u32) -> bool {
+        let ok = self.s.excl_valid != 0 && self.s.excl_addr == va;
+        self.s.excl_valid = 0;
+        ok
+    }
+
+    pub fn clear_exclusive(&mut self) {
+        self.s.excl_valid = 0;
+    }
+}

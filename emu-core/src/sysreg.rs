@@ -1,0 +1,319 @@
+//! The coprocessor interface (MCR/MRC/MCRR/MRRC/LDC/STC/CDP) and the system registers
+//! behind it, described as data: one table row per register with its encoding, access
+//! rules and behaviour (in the style of QEMU's target/arm cpregs).
+//!
+//! This is the part of the register model that CPU core I needs (identification,
+//! SCTLR, VBAR, fault status/address, thread IDs and the CP15 barrier operations);
+//! CPU core II extends the table to every register of the Cortex-A15.
+
+use crate::cpu::Cpu;
+use crate::exception::Exception;
+use crate::state::{sctlr, CpuState};
+
+/// Encoding of a 32-bit register access (MCR/MRC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CpReg {
+    pub cp: u8,
+    pub opc1: u8,
+    pub crn: u8,
+    pub crm: u8,
+    pub opc2: u8,
+}
+
+/// Who may read and write a register (Non-secure view).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// PL1 and above, read and write.
+    Pl1Rw,
+    /// PL1 and above, read only.
+    Pl1Ro,
+    /// PL1 and above, write only (operations).
+    Pl1Wo,
+    /// PL0 and above, read and write.
+    Pl0Rw,
+    /// PL0 reads, PL1 and above read and write.
+    Pl0RoPl1Rw,
+    /// PL0 and above, write only (operations such as the CP15 barriers).
+    Pl0Wo,
+}
+
+impl Access {
+    fn allows(self, privileged: bool, write: bool) -> bool {
+        match (self, write) {
+            (Access::Pl1Rw, _) => privileged,
+            (Access::Pl1Ro, false) => privileged,
+            (Access::Pl1Wo, true) => privileged,
+            (Access::Pl0Rw, _) => true,
+            (Access::Pl0RoPl1Rw, false) => true,
+            (Access::Pl0RoPl1Rw, true) => privileged,
+            (Access::Pl0Wo, true) => true,
+            _ => false,
+        }
+    }
+}
+
+/// What an access does.
+#[derive(Clone, Copy)]
+pub enum Behaviour {
+    /// A constant (identification registers).
+    Const(u32),
+    /// A field of the CPU state; writes change only the bits in the mask.
+    State(fn(&mut CpuState) -> &mut u32, u32),
+    /// An operation with no data effect in this model (barriers by CP15, cache
+    /// maintenance): the access is checked and then completes.
+    Nop,
+}
+
+/// One row of the system-register table.
+#[derive(Clone, Copy)]
+pub struct SysReg {
+    pub name: &'static str,
+    pub enc: CpReg,
+    pub access: Access,
+    pub behaviour: Behaviour,
+}
+
+const fn cp15(opc1: u8, crn: u8, crm: u8, opc2: u8) -> CpReg {
+    CpReg {
+        cp: 15,
+        opc1,
+        crn,
+        crm,
+        opc2,
+    }
+}
+
+/// MIDR of a Cortex-A15 r2p1 (the revision QEMU models), TRM 4.3.1.
+pub const MIDR_A15: u32 = 0x412f_c0f1;
+/// CTR of a Cortex-A15 (TRM 4.3.3).
+pub const CTR_A15: u32 = 0x8444_c004;
+/// MPIDR of core 0 in cluster 0 (multiprocessor format).
+pub const MPIDR_CPU0: u32 = 0x8000_0000;
+
+/// SCTLR bits software can change on the A15 (the others are RES0/RES1/RO).
+const SCTLR_WMASK: u32 = sctlr::M
+    | sctlr::A
+    | sctlr::C
+    | sctlr::I
+    | sctlr::V
+    | (1 << 19)
+    | (1 << 20)
+    | sctlr::EE
+    | (1 << 28)
+    | (1 << 29)
+    | sctlr::TE;
+
+/// The table.
+pub static SYSREGS: &[SysReg] = &[
+    SysReg {
+        name: "MIDR",
+        enc: cp15(0, 0, 0, 0),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(MIDR_A15),
+    },
+    SysReg {
+        name: "CTR",
+        enc: cp15(0, 0, 0, 1),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(CTR_A15),
+    },
+    SysReg {
+        name: "MPIDR",
+        enc: cp15(0, 0, 0, 5),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(MPIDR_CPU0),
+    },
+    SysReg {
+        name: "SCTLR",
+        enc: cp15(0, 1, 0, 0),
+        access: Access::Pl1Rw,
+        behaviour: Behaviour::State(|s| &mut s.sctlr, SCTLR_WMASK),
+    },
+    SysReg {
+        name: "CPACR",
+        enc: cp15(0, 1, 0, 2),
+        access: Access::Pl1Rw,
+        // CP10/CP11 fields only; no other coprocessor exists.
+        behaviour: Behaviour::State(|s| &mut s.cpacr, 0x00f0_0000),
+    },
+    SysReg {
+        name: "DFSR",
+        enc: cp15(0, 5, 0, 0),
+        access: Access::Pl1Rw,
+        behaviour: Behaviour::State(|s| &mut s.dfsr, 0x0000_3e0f | (1 << 10) | (1 << 11)),
+    },
+    SysReg {
+        name: "IFSR",
+        enc: cp15(0, 5, 0, 1),
+        access: Access::Pl1Rw,
+        behaviour: Behaviour::State(|s| &mut s.ifsr, 0x0000_120f | (1 << 10)),
+    },
+    SysReg {
+        name: "DFAR",
+        enc: cp15(0, 6, 0, 0),
+        access: Access::Pl1Rw,
+        behaviour: Behaviour::State(|s| &mut s.dfar, 0xffff_ffff),
+    },
+    SysReg {
+        name: "IFAR",
+        enc: cp15(0, 6, 0, 2),
+        access: Access::Pl1Rw,
+        behaviour: Behaviour::State(|s| &mut s.ifar, 0xffff_ffff),
+    },
+    SysReg {
+        name: "ICIALLU",
+        enc: cp15(0, 7, 5, 0),
+        access: Access::Pl1Wo,
+        behaviour: Behaviour::Nop,
+    },
+    SysReg {
+        name: "CP15ISB",
+        enc: cp15(0, 7, 5, 4),
+        access: Access::Pl0Wo,
+        behaviour: Behaviour::Nop,
+    },
+    SysReg {
+        name: "BPIALL",
+        enc: cp15(0, 7, 5, 6),
+        access: Access::Pl1Wo,
+        behaviour: Behaviour::Nop,
+    },
+    SysReg {
+        name: "CP15DSB",
+        enc: cp15(0, 7, 10, 4),
+        access: Access::Pl0Wo,
+        behaviour: Behaviour::Nop,
+    },
+    SysReg {
+        name: "CP15DMB",
+        enc: cp15(0, 7, 10, 5),
+        access: Access::Pl0Wo,
+        behaviour: Behaviour::Nop,
+    },
+    SysReg {
+        name: "VBAR",
+        enc: cp15(0, 12, 0, 0),
+        access: Access::Pl1Rw,
+        behaviour: Behaviour::State(|s| &mut s.vbar, 0xffff_ffe0),
+    },
+    SysReg {
+        name: "CONTEXTIDR",
+        enc: cp15(0, 13, 0, 1),
+        access: Access::Pl1Rw,
+        behaviour: Behaviour::State(|s| &mut s.contextidr, 0xffff_ffff),
+    },
+    SysReg {
+        name: "TPIDRURW",
+        enc: cp15(0, 13, 0, 2),
+        access: Access::Pl0Rw,
+        behaviour: Behaviour::State(|s| &mut s.tpidrurw, 0xffff_ffff),
+    },
+    SysReg {
+        name: "TPIDRURO",
+        enc: cp15(0, 13, 0, 3),
+        access: Access::Pl0RoPl1Rw,
+        behaviour: Behaviour::State(|s| &mut s.tpidruro, 0xffff_ffff),
+    },
+    SysReg {
+        name: "TPIDRPRW",
+        enc: cp15(0, 13, 0, 4),
+        access: Access::Pl1Rw,
+        behaviour: Behaviour::State(|s| &mut s.tpidrprw, 0xffff_ffff),
+    },
+];
+
+/// Finds the table row for an encoding.
+pub fn lookup(enc: CpReg) -> Option<&'static SysReg> {
+    SYSREGS.iter().find(|r| r.enc == enc)
+}
+
+impl Cpu {
+    /// MRC: reads a 32-bit coprocessor register. UNDEFINED for an unknown encoding, a
+    /// missing coprocessor, or an access the register's rules forbid.
+    pub fn cp_read(&mut self, enc: CpReg) -> Result<u32, Exception> {
+        let r = lookup(enc).ok_or(Exception::Undefined)?;
+        if !r.access.allows(self.s.is_privileged(), false) {
+            return Err(Exception::Undefined);
+        }
+        Ok(match r.behaviour {
+            Behaviour::Const(v) => v,
+            Behaviour::State(f, _) => *f(&mut self.s),
+            Behaviour::Nop => 0,
+        })
+    }
+
+    /// MCR: writes a 32-bit coprocessor register. The block ends after it, since a
+    /// system-register write can change how the following instructions execute.
+    pub fn cp_write(&mut self, enc: CpReg, v: u32) -> Result<(), Exception> {
+        let r = lookup(enc).ok_or(Exception::Undefined)?;
+        if !r.access.allows(self.s.is_privileged(), true) {
+            return Err(Exception::Undefined);
+        }
+        match r.behaviour {
+            Behaviour::Const(_) => return Err(Exception::Undefined),
+            Behaviour::State(f, mask) => {
+                let field = f(&mut self.s);
+                *field = (*field & !mask) | (v & mask);
+            }
+            Behaviour::Nop => {}
+        }
+        self.end_block();
+        Ok(())
+    }
+
+    /// MRRC: reads a 64-bit coprocessor register (`cp`, `opc1`, `crm`).
+    pub fn cp_read64(&mut self, _cp: u8, _opc1: u8, _crm: u8) -> Result<u64, Exception> {
+        // No 64-bit registers before CPU core II (TTBRn, PAR, the timers).
+        Err(Exception::Undefined)
+    }
+
+    /// MCRR: writes a 64-bit coprocessor register.
+    pub fn cp_write64(&mut self, _cp: u8, _opc1: u8, _crm: u8, _v: u64) -> Result<(), Exception> {
+        Err(Exception::Undefined)
+    }
+
+    /// LDC/STC/CDP to a coprocessor: none of the coprocessors this core has (CP14, CP15;
+    /// VFP arrives with CPU core II) accepts them.
+    pub fn cp_other(&mut self, _cp: u8) -> Result<(), Exception> {
+        Err(Exception::Undefined)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::{Cpu, CpuConfig};
+    use crate::memory::Ram;
+    use crate::state::Mode;
+
+    fn cpu() -> Cpu {
+        Cpu::new(CpuConfig::default(), Ram::new(0x8000_0000, 1 << 16).unwrap())
+    }
+
+    #[test]
+    fn encodings_are_unique() {
+        for (i, a) in SYSREGS.iter().enumerate() {
+            for b in &SYSREGS[i + 1..] {
+                assert_ne!(a.enc, b.enc, "{} and {}", a.name, b.name);
+            }
+        }
+    }
+
+    #[test]
+    fn sctlr_write_mask_and_user_access() {
+        let mut c = cpu();
+        c.cp_write(cp15(0, 1, 0, 0), 0xffff_ffff).unwrap();
+        assert_eq!(c.s.sctlr, sctlr::RESET | SCTLR_WMASK);
+        c.s.switch_mode(Mode::Usr);
+        assert_eq!(c.cp_read(cp15(0, 1, 0, 0)), Err(Exception::Undefined));
+        assert_eq!(c.cp_write(cp15(0, 7, 10, 5), 0), Ok(()));
+        assert_eq!(c.cp_read(cp15(0, 13, 0, 3)), Ok(0));
+        assert_eq!(c.cp_write(cp15(0, 13, 0, 3), 1), Err(Exception::Undefined));
+    }
+
+    #[test]
+    fn unknown_register_is_undefined() {
+        let mut c = cpu();
+        assert_eq!(c.cp_read(cp15(7, 15, 15, 7)), Err(Exception::Undefined));
+    }
+}

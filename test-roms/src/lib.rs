@@ -1,0 +1,1 @@
+//! Bare-metal test programs and the harnesses that run them under a15emu and QEMU.
