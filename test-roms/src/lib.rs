@@ -1,1 +1,8 @@
 //! Bare-metal test programs and the harnesses that run them under a15emu and QEMU.
+//!
+//! - [`toolchain`]: builds programs with Debian's `arm-none-eabi` GNU toolchain.
+//! - [`runner`]: runs a program under a15emu (in-process) or under `qemu-system-arm`
+//!   and returns what it printed through semihosting and its exit status.
+
+pub mod runner;
+pub mod toolchain;

@@ -1,0 +1,150 @@
+//! Running a bare-metal program under a15emu (in-process) and under QEMU, collecting
+//! its semihosting output and exit status.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::rc::Rc;
+use std::time::Duration;
+
+use machine_vexpress::{Exit, Machine, MachineConfig};
+
+/// What a program did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Everything it printed through semihosting.
+    pub output: Vec<u8>,
+    /// Its SYS_EXIT status, or `None` if it did not exit cleanly (error, limit, timeout).
+    pub status: Option<i32>,
+    /// Error text, if the run failed.
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    pub fn output_str(&self) -> String {
+        String::from_utf8_lossy(&self.output).into_owned()
+    }
+}
+
+/// Captures semihosting output in memory.
+#[derive(Clone, Default)]
+struct SharedBuf(Rc<RefCell<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs an image under a15emu with semihosting, at most `max_insns` instructions.
+pub fn run_a15emu(image: &[u8], max_insns: u64) -> Outcome {
+    let cfg = MachineConfig {
+        semihosting: true,
+        max_insns: Some(max_insns),
+        ..MachineConfig::default()
+    };
+    let buf = SharedBuf::default();
+    let mut m = match Machine::new(cfg) {
+        Ok(m) => m,
+        Err(e) => {
+            return Outcome {
+                output: vec![],
+                status: None,
+                error: Some(e.to_string()),
+            }
+        }
+    };
+    m.set_console(Box::new(buf.clone()));
+    let result = m.load_program(image).and_then(|_| m.run());
+    let output = buf.0.borrow().clone();
+    match result {
+        Ok(Exit::Status(s)) => Outcome {
+            output,
+            status: Some(s),
+            error: None,
+        },
+        Err(e) => Outcome {
+            output,
+            status: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// True if `qemu-system-arm` is on the PATH.
+pub fn qemu_available() -> bool {
+    Command::new("qemu-system-arm")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Runs an ELF under `qemu-system-arm -M vexpress-a15 -cpu cortex-a15 -semihosting`.
+/// QEMU writes semihosting console output to stderr; `timeout` bounds the run.
+pub fn run_qemu(elf: &Path, timeout: Duration) -> Outcome {
+    let child = Command::new("qemu-system-arm")
+        .args(["-M", "vexpress-a15", "-cpu", "cortex-a15", "-m", "512"])
+        .args(["-nographic", "-no-reboot", "-monitor", "none", "-serial", "none"])
+        .args(["-semihosting-config", "enable=on,target=native,chardev=semi"])
+        .args(["-chardev", "file,id=semi,path=/dev/stdout"])
+        .arg("-kernel")
+        .arg(elf)
+        .env("QEMU_AUDIO_DRV", "none")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return Outcome {
+                output: vec![],
+                status: None,
+                error: Some(format!("cannot start qemu-system-arm: {e}")),
+            }
+        }
+    };
+    let start = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if start.elapsed() > timeout => {
+                let _ = child.kill();
+                let out = child.wait_with_output().map(|o| o.stdout).unwrap_or_default();
+                return Outcome {
+                    output: out,
+                    status: None,
+                    error: Some("qemu timed out".into()),
+                };
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => {
+                return Outcome {
+                    output: vec![],
+                    status: None,
+                    error: Some(e.to_string()),
+                }
+            }
+        }
+    }
+    match child.wait_with_output() {
+        Ok(o) => Outcome {
+            output: o.stdout,
+            status: o.status.code(),
+            // QEMU's stderr carries host noise (audio back ends), not the program's.
+            error: None,
+        },
+        Err(e) => Outcome {
+            output: vec![],
+            status: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
