@@ -7,3 +7,8 @@ use crate::insn::Insn;
 pub fn decode_block(w: u32) -> Insn {
     Insn::undefined(w)
 }
+
+/// SRS/RFE (A5.7 unconditional space; called from `unconditional::decode_unconditional`).
+pub fn decode_srs_rfe(w: u32) -> Insn {
+    Insn::undefined(w)
+}

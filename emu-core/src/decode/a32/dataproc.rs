@@ -19,3 +19,8 @@ pub fn decode_imm(w: u32) -> Insn {
 pub fn decode_movw_movt(w: u32) -> Insn {
     Insn::undefined(w)
 }
+
+/// PKHBT/PKHTB (A5.4.3 media space; called from `media::decode_media`).
+pub fn decode_pkh(w: u32) -> Insn {
+    Insn::undefined(w)
+}
