@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use machine_vexpress::{Exit, Machine, MachineConfig};
 
 #[derive(Parser)]
-#[command(name = "a15emu", version, about = "Cortex-A15 (ARMv7-A, LPAE, Virtualization Extensions) Versatile Express emulator")]
+#[command(
+    name = "a15emu",
+    version,
+    about = "Cortex-A15 (ARMv7-A, LPAE, Virtualization Extensions) Versatile Express emulator"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,7 +58,8 @@ fn parse_size(s: &str) -> Result<u64, String> {
         _ => (s, 1 << 20),
     };
     let n: u64 = num.parse().map_err(|_| format!("'{s}' is not a size"))?;
-    n.checked_mul(mult).ok_or_else(|| format!("'{s}' is too large"))
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("'{s}' is too large"))
 }
 
 fn run(args: RunArgs) -> Result<i32, String> {

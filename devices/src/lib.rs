@@ -38,7 +38,9 @@ impl DeviceMap {
     /// Maps `dev` at `base..base+size`. Overlapping another region is a board bug.
     pub fn add(&mut self, base: u64, size: u64, dev: Box<dyn MmioDevice>) {
         assert!(
-            self.regions.iter().all(|r| base + size <= r.base || r.base + r.size <= base),
+            self.regions
+                .iter()
+                .all(|r| base + size <= r.base || r.base + r.size <= base),
             "device {} overlaps another region",
             dev.name()
         );

@@ -51,7 +51,10 @@ const MAX_BLOCK: usize = 64;
 const FAST_LOOKUP: usize = 4096;
 
 struct Block {
+    key: u64,
     insns: Vec<Insn>,
+    /// Physical pages the block's instructions were fetched from (first, last).
+    pages: (u64, u64),
 }
 
 #[derive(Default)]
@@ -59,6 +62,10 @@ struct BlockCache {
     blocks: Vec<Block>,
     map: HashMap<u64, u32>,
     fast: Vec<(u64, u32)>,
+    /// Blocks decoded from each physical page, for invalidation by stores.
+    by_page: HashMap<u64, Vec<u32>>,
+    /// Blocks dropped by invalidation whose slots are still in `blocks`.
+    dead: usize,
 }
 
 impl BlockCache {
@@ -67,13 +74,54 @@ impl BlockCache {
             blocks: Vec::new(),
             map: HashMap::new(),
             fast: vec![(u64::MAX, 0); FAST_LOOKUP],
+            by_page: HashMap::new(),
+            dead: 0,
         }
     }
 
     fn clear(&mut self) {
         self.blocks.clear();
         self.map.clear();
+        self.by_page.clear();
+        self.dead = 0;
         self.fast.iter_mut().for_each(|e| *e = (u64::MAX, 0));
+    }
+
+    fn fast_slot(key: u64) -> usize {
+        ((key as usize >> 1) ^ (key >> 32) as usize) & (FAST_LOOKUP - 1)
+    }
+
+    fn insert(&mut self, b: Block) -> u32 {
+        let i = self.blocks.len() as u32;
+        self.map.insert(b.key, i);
+        self.by_page.entry(b.pages.0).or_default().push(i);
+        if b.pages.1 != b.pages.0 {
+            self.by_page.entry(b.pages.1).or_default().push(i);
+        }
+        self.blocks.push(b);
+        i
+    }
+
+    /// Drops every block decoded from physical page `page`.
+    fn invalidate_page(&mut self, page: u64) {
+        let Some(list) = self.by_page.remove(&page) else {
+            return;
+        };
+        for idx in list {
+            let b = &mut self.blocks[idx as usize];
+            if b.insns.is_empty() {
+                continue;
+            }
+            b.insns = Vec::new();
+            self.dead += 1;
+            if self.map.get(&b.key) == Some(&idx) {
+                self.map.remove(&b.key);
+            }
+            let slot = Self::fast_slot(b.key);
+            if self.fast[slot] == (b.key, idx) {
+                self.fast[slot] = (u64::MAX, 0);
+            }
+        }
     }
 }
 
@@ -86,9 +134,11 @@ pub struct Cpu {
     /// Set by an instruction that wrote the PC or must end its block; the run loop then
     /// continues at `s.regs[15]`.
     pub branched: bool,
-    /// A store hit a page holding decoded code.
-    pub(crate) code_written: bool,
-    pub(crate) code_pages: Vec<bool>,
+    /// Physical pages holding decoded code that stores have written since the last
+    /// block boundary (their blocks are dropped there).
+    pub(crate) dirty_pages: Vec<u64>,
+    /// One byte per RAM page: non-zero if decoded blocks were fetched from it.
+    pub(crate) code_pages: Vec<u8>,
     cache: BlockCache,
     /// Instructions executed (including those whose condition failed).
     pub insn_count: u64,
@@ -105,7 +155,7 @@ impl Cpu {
             ram,
             bus: Box::new(EmptyBus),
             branched: false,
-            code_written: false,
+            dirty_pages: Vec::new(),
             code_pages: Vec::new(),
             cache: BlockCache::new(),
             insn_count: 0,
@@ -128,7 +178,19 @@ impl Cpu {
     pub fn flush_code(&mut self) {
         self.cache.clear();
         self.clear_code_pages();
-        self.code_written = false;
+        self.dirty_pages.clear();
+    }
+
+    /// Drops the blocks of pages written since the last block boundary.
+    fn invalidate_dirty(&mut self) {
+        while let Some(page) = self.dirty_pages.pop() {
+            self.cache.invalidate_page(page);
+            self.unmark_code_page(page);
+        }
+        // Reclaim the arena once it is mostly dead slots.
+        if self.cache.dead > 4096 && self.cache.dead * 2 > self.cache.blocks.len() {
+            self.flush_code();
+        }
     }
 
     // ---- helpers for exec routines -------------------------------------------------
@@ -152,7 +214,11 @@ impl Cpu {
     /// BranchWritePC (Arm ARM A2.3.1): a branch that stays in the current state.
     #[inline]
     pub fn branch_write_pc(&mut self, addr: u32) {
-        self.s.regs[15] = if self.s.is_thumb() { addr & !1 } else { addr & !3 };
+        self.s.regs[15] = if self.s.is_thumb() {
+            addr & !1
+        } else {
+            addr & !3
+        };
         self.branched = true;
     }
 
@@ -288,13 +354,21 @@ impl Cpu {
                 break;
             }
         }
-        Ok(Block { insns })
+        let first = insns.first().map_or(0, |i| i.addr);
+        let last = insns
+            .last()
+            .map_or(0, |i| i.addr.wrapping_add(i.len as u32 - 1));
+        Ok(Block {
+            key: self.block_key(),
+            insns,
+            pages: ((first >> 12) as u64, (last >> 12) as u64),
+        })
     }
 
     /// Finds or builds the block at the PC; returns its index.
     fn lookup_block(&mut self) -> Result<u32, Exception> {
         let key = self.block_key();
-        let slot = (key as usize >> 1 ^ (key >> 32) as usize) & (FAST_LOOKUP - 1);
+        let slot = BlockCache::fast_slot(key);
         let (k, idx) = self.cache.fast[slot];
         if k == key {
             return Ok(idx);
@@ -303,10 +377,7 @@ impl Cpu {
             Some(&i) => i,
             None => {
                 let b = self.build_block(MAX_BLOCK)?;
-                let i = self.cache.blocks.len() as u32;
-                self.cache.blocks.push(b);
-                self.cache.map.insert(key, i);
-                i
+                self.cache.insert(b)
             }
         };
         self.cache.fast[slot] = (key, idx);
@@ -398,8 +469,8 @@ impl Cpu {
             } else {
                 self.s.regs[15] = self.s.next_pc;
             }
-            if self.code_written {
-                self.flush_code();
+            if !self.dirty_pages.is_empty() {
+                self.invalidate_dirty();
             }
             if let Some(r) = stop {
                 return r;
@@ -427,8 +498,8 @@ impl Cpu {
                 } else {
                     self.s.regs[15] = self.s.next_pc;
                 }
-                if self.code_written {
-                    self.flush_code();
+                if !self.dirty_pages.is_empty() {
+                    self.invalidate_dirty();
                 }
                 stop
             }

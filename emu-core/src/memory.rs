@@ -140,7 +140,9 @@ impl Cpu {
 
     /// A raw little-endian read of `size` (1, 2, 4 or 8) bytes, no alignment checks.
     fn read_raw(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
-        let pa = self.translate(va, false, acc).map_err(Exception::DataAbort)?;
+        let pa = self
+            .translate(va, false, acc)
+            .map_err(Exception::DataAbort)?;
         if let Some(p) = self.ram.host_ptr(pa, size as u64) {
             // SAFETY: host_ptr checked the range.
             unsafe {
@@ -160,15 +162,19 @@ impl Cpu {
             }
             return Ok(v);
         }
-        self.bus.read(pa, size).ok_or(Exception::DataAbort(MemFault {
-            kind: FaultKind::External,
-            vaddr: va,
-            write: false,
-        }))
+        self.bus
+            .read(pa, size)
+            .ok_or(Exception::DataAbort(MemFault {
+                kind: FaultKind::External,
+                vaddr: va,
+                write: false,
+            }))
     }
 
     fn write_raw(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
-        let pa = self.translate(va, true, acc).map_err(Exception::DataAbort)?;
+        let pa = self
+            .translate(va, true, acc)
+            .map_err(Exception::DataAbort)?;
         if let Some(p) = self.ram.host_ptr(pa, size as u64) {
             self.note_code_write(pa, size);
             // SAFETY: host_ptr checked the range.
@@ -199,16 +205,20 @@ impl Cpu {
         }
     }
 
-    /// A store to a page that holds decoded code: the decoded blocks are dropped after
-    /// the current instruction, which also ends the block so that a store into the
-    /// instructions that follow takes effect.
+    /// A store to a page that holds decoded code: that page's blocks are dropped at the
+    /// next block boundary, and the current block ends after this instruction so that
+    /// a store into the instructions that follow takes effect.
     #[inline(always)]
     fn note_code_write(&mut self, pa: u64, size: u32) {
-        let first = ((pa - self.ram.base()) >> PAGE_SHIFT) as usize;
-        let last = ((pa + size as u64 - 1 - self.ram.base()) >> PAGE_SHIFT) as usize;
+        let base = self.ram.base();
+        let first = ((pa - base) >> PAGE_SHIFT) as usize;
+        let last = ((pa + size as u64 - 1 - base) >> PAGE_SHIFT) as usize;
         for page in first..=last {
-            if self.code_pages.get(page).copied().unwrap_or(false) {
-                self.code_written = true;
+            if self.code_pages.get(page).copied().unwrap_or(0) != 0 {
+                let ppage = (base >> PAGE_SHIFT) + page as u64;
+                if !self.dirty_pages.contains(&ppage) {
+                    self.dirty_pages.push(ppage);
+                }
                 self.end_block();
             }
         }
@@ -218,14 +228,25 @@ impl Cpu {
         if self.ram.contains(pa, 1) {
             let page = ((pa - self.ram.base()) >> PAGE_SHIFT) as usize;
             if page >= self.code_pages.len() {
-                self.code_pages.resize(page + 1, false);
+                self.code_pages.resize(page + 1, 0);
             }
-            self.code_pages[page] = true;
+            self.code_pages[page] = 1;
+        }
+    }
+
+    /// `ppage` is a physical page number.
+    pub(crate) fn unmark_code_page(&mut self, ppage: u64) {
+        let pa = ppage << PAGE_SHIFT;
+        if self.ram.contains(pa, 1) {
+            let page = ((pa - self.ram.base()) >> PAGE_SHIFT) as usize;
+            if let Some(p) = self.code_pages.get_mut(page) {
+                *p = 0;
+            }
         }
     }
 
     pub(crate) fn clear_code_pages(&mut self) {
-        self.code_pages.iter_mut().for_each(|p| *p = false);
+        self.code_pages.iter_mut().for_each(|p| *p = 0);
     }
 
     pub fn read_u8(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
@@ -235,13 +256,21 @@ impl Cpu {
     pub fn read_u16(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
         self.check_align(va, 2, false, acc)?;
         let v = self.read_raw(va, 2, acc)? as u16;
-        Ok(if self.s.big_endian() { v.swap_bytes() } else { v } as u32)
+        Ok(if self.s.big_endian() {
+            v.swap_bytes()
+        } else {
+            v
+        } as u32)
     }
 
     pub fn read_u32(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
         self.check_align(va, 4, false, acc)?;
         let v = self.read_raw(va, 4, acc)? as u32;
-        Ok(if self.s.big_endian() { v.swap_bytes() } else { v })
+        Ok(if self.s.big_endian() {
+            v.swap_bytes()
+        } else {
+            v
+        })
     }
 
     pub fn write_u8(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
@@ -251,13 +280,21 @@ impl Cpu {
     pub fn write_u16(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
         self.check_align(va, 2, true, acc)?;
         let v = v as u16;
-        let v = if self.s.big_endian() { v.swap_bytes() } else { v };
+        let v = if self.s.big_endian() {
+            v.swap_bytes()
+        } else {
+            v
+        };
         self.write_raw(va, 2, v as u64, acc)
     }
 
     pub fn write_u32(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
         self.check_align(va, 4, true, acc)?;
-        let v = if self.s.big_endian() { v.swap_bytes() } else { v };
+        let v = if self.s.big_endian() {
+            v.swap_bytes()
+        } else {
+            v
+        };
         self.write_raw(va, 4, v as u64, acc)
     }
 

@@ -138,7 +138,11 @@ impl Machine {
             match self.cpu.run(budget) {
                 StopReason::Budget => {}
                 StopReason::Semihosting => {
-                    if let Some(status) = self.semihosting.call(&mut self.cpu).map_err(MachineError::Io)? {
+                    if let Some(status) = self
+                        .semihosting
+                        .call(&mut self.cpu)
+                        .map_err(MachineError::Io)?
+                    {
                         return Ok(Exit::Status(status));
                     }
                 }

@@ -39,7 +39,10 @@ impl std::fmt::Display for LoadError {
                 "ELF segment at {paddr:#x} ({size} bytes) lies outside RAM"
             ),
             LoadError::TooBig { size, ram } => {
-                write!(f, "image of {size} bytes does not fit in {ram} bytes of RAM")
+                write!(
+                    f,
+                    "image of {size} bytes does not fit in {ram} bytes of RAM"
+                )
             }
         }
     }
@@ -59,12 +62,10 @@ pub fn load_image(ram: &mut Ram, image: &[u8]) -> Result<LoadedImage, LoadError>
     } else {
         let base = ram.base();
         let ram_size = ram.size();
-        let dst = ram
-            .slice_mut(base, image.len())
-            .ok_or(LoadError::TooBig {
-                size: image.len() as u64,
-                ram: ram_size,
-            })?;
+        let dst = ram.slice_mut(base, image.len()).ok_or(LoadError::TooBig {
+            size: image.len() as u64,
+            ram: ram_size,
+        })?;
         dst.copy_from_slice(image);
         Ok(LoadedImage {
             entry: base as u32,
@@ -87,14 +88,16 @@ fn load_elf(ram: &mut Ram, image: &[u8]) -> Result<LoadedImage, LoadError> {
             .and_then(|end| image.get(ph.p_offset as usize..end as usize))
             .ok_or_else(|| LoadError::Elf("segment extends past the end of the file".into()))?;
         if ph.p_filesz > ph.p_memsz {
-            return Err(LoadError::Elf("segment file size exceeds memory size".into()));
+            return Err(LoadError::Elf(
+                "segment file size exceeds memory size".into(),
+            ));
         }
-        let dst = ram
-            .slice_mut(ph.p_paddr, ph.p_memsz as usize)
-            .ok_or(LoadError::SegmentOutsideRam {
-                paddr: ph.p_paddr,
-                size: ph.p_memsz,
-            })?;
+        let dst =
+            ram.slice_mut(ph.p_paddr, ph.p_memsz as usize)
+                .ok_or(LoadError::SegmentOutsideRam {
+                    paddr: ph.p_paddr,
+                    size: ph.p_memsz,
+                })?;
         dst[..data.len()].copy_from_slice(data);
         dst[data.len()..].fill(0);
     }

@@ -63,14 +63,19 @@ impl Semihosting {
 
     fn read_mem(cpu: &mut Cpu, addr: u32, len: u32) -> Option<Vec<u8>> {
         (0..len)
-            .map(|i| cpu.read_u8(addr.wrapping_add(i), Acc::NORMAL).ok().map(|b| b as u8))
+            .map(|i| {
+                cpu.read_u8(addr.wrapping_add(i), Acc::NORMAL)
+                    .ok()
+                    .map(|b| b as u8)
+            })
             .collect()
     }
 
     fn write_mem(cpu: &mut Cpu, addr: u32, data: &[u8]) -> bool {
-        data.iter()
-            .enumerate()
-            .all(|(i, &b)| cpu.write_u8(addr.wrapping_add(i as u32), b as u32, Acc::NORMAL).is_ok())
+        data.iter().enumerate().all(|(i, &b)| {
+            cpu.write_u8(addr.wrapping_add(i as u32), b as u32, Acc::NORMAL)
+                .is_ok()
+        })
     }
 
     fn arg(cpu: &mut Cpu, block: u32, n: u32) -> Option<u32> {
@@ -104,7 +109,11 @@ impl Semihosting {
                 self.out.flush()?;
                 cpu.s.regs[0]
             }
-            SYS_OPEN => match (Self::arg(cpu, param, 0), Self::arg(cpu, param, 1), Self::arg(cpu, param, 2)) {
+            SYS_OPEN => match (
+                Self::arg(cpu, param, 0),
+                Self::arg(cpu, param, 1),
+                Self::arg(cpu, param, 2),
+            ) {
                 (Some(name), Some(mode), Some(len)) => {
                     let name = Self::read_mem(cpu, name, len.min(256));
                     if name.as_deref() == Some(b":tt") {
@@ -122,7 +131,11 @@ impl Semihosting {
                 _ => u32::MAX,
             },
             SYS_CLOSE => 0,
-            SYS_WRITE => match (Self::arg(cpu, param, 0), Self::arg(cpu, param, 1), Self::arg(cpu, param, 2)) {
+            SYS_WRITE => match (
+                Self::arg(cpu, param, 0),
+                Self::arg(cpu, param, 1),
+                Self::arg(cpu, param, 2),
+            ) {
                 (Some(TT_OUT), Some(buf), Some(len)) => match Self::read_mem(cpu, buf, len) {
                     Some(data) => {
                         self.out.write_all(&data)?;
@@ -137,7 +150,11 @@ impl Semihosting {
                 }
                 _ => u32::MAX,
             },
-            SYS_READ => match (Self::arg(cpu, param, 0), Self::arg(cpu, param, 1), Self::arg(cpu, param, 2)) {
+            SYS_READ => match (
+                Self::arg(cpu, param, 0),
+                Self::arg(cpu, param, 1),
+                Self::arg(cpu, param, 2),
+            ) {
                 (Some(TT_IN), Some(buf), Some(len)) => {
                     let mut data = vec![0u8; len.min(1 << 16) as usize];
                     let n = std::io::stdin().read(&mut data).unwrap_or(0);
@@ -182,7 +199,11 @@ impl Semihosting {
                     if bytes.len() as u32 > size || !Self::write_mem(cpu, buf, &bytes) {
                         u32::MAX
                     } else {
-                        let _ = cpu.write_u32(param.wrapping_add(4), bytes.len() as u32 - 1, Acc::NORMAL);
+                        let _ = cpu.write_u32(
+                            param.wrapping_add(4),
+                            bytes.len() as u32 - 1,
+                            Acc::NORMAL,
+                        );
                         0
                     }
                 }
@@ -193,7 +214,12 @@ impl Semihosting {
                 let base = cpu.ram.base() as u32;
                 let size = cpu.ram.size() as u32;
                 if let Some(block) = Self::arg(cpu, param, 0) {
-                    let vals = [base + size / 2, base + size - (1 << 20), base + size, base + size - (1 << 20)];
+                    let vals = [
+                        base + size / 2,
+                        base + size - (1 << 20),
+                        base + size,
+                        base + size - (1 << 20),
+                    ];
                     for (i, v) in vals.iter().enumerate() {
                         let _ = cpu.write_u32(block + 4 * i as u32, *v, Acc::NORMAL);
                     }
@@ -202,14 +228,22 @@ impl Semihosting {
             }
             SYS_EXIT => {
                 // AArch32: R1 is the reason code itself.
-                let status = if param == ADP_STOPPED_APPLICATION_EXIT { 0 } else { 1 };
+                let status = if param == ADP_STOPPED_APPLICATION_EXIT {
+                    0
+                } else {
+                    1
+                };
                 self.out.flush()?;
                 return Ok(Some(status));
             }
             SYS_EXIT_EXTENDED => {
                 let reason = Self::arg(cpu, param, 0).unwrap_or(0);
                 let code = Self::arg(cpu, param, 1).unwrap_or(1);
-                let status = if reason == ADP_STOPPED_APPLICATION_EXIT { code as i32 } else { 1 };
+                let status = if reason == ADP_STOPPED_APPLICATION_EXIT {
+                    code as i32
+                } else {
+                    1
+                };
                 self.out.flush()?;
                 return Ok(Some(status));
             }

@@ -91,8 +91,18 @@ pub fn qemu_available() -> bool {
 pub fn run_qemu(elf: &Path, timeout: Duration) -> Outcome {
     let child = Command::new("qemu-system-arm")
         .args(["-M", "vexpress-a15", "-cpu", "cortex-a15", "-m", "512"])
-        .args(["-nographic", "-no-reboot", "-monitor", "none", "-serial", "none"])
-        .args(["-semihosting-config", "enable=on,target=native,chardev=semi"])
+        .args([
+            "-nographic",
+            "-no-reboot",
+            "-monitor",
+            "none",
+            "-serial",
+            "none",
+        ])
+        .args([
+            "-semihosting-config",
+            "enable=on,target=native,chardev=semi",
+        ])
         .args(["-chardev", "file,id=semi,path=/dev/stdout"])
         .arg("-kernel")
         .arg(elf)
@@ -117,7 +127,10 @@ pub fn run_qemu(elf: &Path, timeout: Duration) -> Outcome {
             Ok(Some(_)) => break,
             Ok(None) if start.elapsed() > timeout => {
                 let _ = child.kill();
-                let out = child.wait_with_output().map(|o| o.stdout).unwrap_or_default();
+                let out = child
+                    .wait_with_output()
+                    .map(|o| o.stdout)
+                    .unwrap_or_default();
                 return Outcome {
                     output: out,
                     status: None,
