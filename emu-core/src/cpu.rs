@@ -13,7 +13,7 @@ use crate::memory::{Bus, EmptyBus, Ram};
 use crate::state::{psr, CpuState, Mode};
 
 /// Which optional parts of the architecture this core implements.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct CpuConfig {
     /// Virtualization Extensions (Hyp mode, HVC, ERET, banked MRS/MSR of Hyp registers).
     pub virtualization: bool,
@@ -21,16 +21,6 @@ pub struct CpuConfig {
     pub security: bool,
     /// Intercept semihosting calls (SVC 0x123456 in A32, SVC 0xAB in T32).
     pub semihosting: bool,
-}
-
-impl Default for CpuConfig {
-    fn default() -> Self {
-        CpuConfig {
-            virtualization: false,
-            security: false,
-            semihosting: false,
-        }
-    }
 }
 
 /// Why [`Cpu::run`] returned.

@@ -69,7 +69,7 @@ fn randomize(cpu: &mut Cpu, rng: &mut XorShift, thumb: bool) {
     cpu.s.set_nzcv(rng.next());
     cpu.s.ge = rng.next() & 0xf;
     cpu.s.spsr = (rng.next() & !psr::M_MASK) | Mode::Svc as u32;
-    if rng.next() % 8 == 0 {
+    if rng.next().is_multiple_of(8) {
         cpu.s.sctlr |= emu_core::state::sctlr::A;
     }
 }

@@ -92,7 +92,7 @@ fn decode_misc(w: u32) -> Insn {
     let op2 = (w >> 4) & 7;
     match op2 {
         0b001 if op == 0b11 => media::decode_clz(w),
-        0b001 | 0b010 | 0b011 => branch::decode_bx_misc(w),
+        0b001..=0b011 => branch::decode_bx_misc(w),
         0b101 => media::decode_saturating(w),
         _ => system::decode_misc_system(w),
     }

@@ -14,7 +14,7 @@ pub mod system;
 /// True if `hw1` is the first halfword of a 32-bit encoding (Arm ARM A6.1).
 #[inline]
 pub fn t32_is_wide(hw1: u32) -> bool {
-    matches!(hw1 >> 11, 0b11101 | 0b11110 | 0b11111)
+    matches!(hw1 >> 11, 0b11101..=0b11111)
 }
 
 /// Decodes one T32 instruction: `hw2` is ignored for 16-bit encodings.
