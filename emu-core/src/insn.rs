@@ -29,6 +29,9 @@ pub mod flags {
     pub const IT: u16 = 1 << 10;
     /// The encoding is 32 bits long (always for A32; a 32-bit T32 encoding).
     pub const WIDE: u16 = 1 << 11;
+    /// The instruction is UNDEFINED ([`super::Insn::undefined`]). A flag rather than a
+    /// comparison of routine addresses, which the optimizer may duplicate or merge.
+    pub const UNDEF: u16 = 1 << 12;
 }
 
 /// One decoded instruction.
@@ -84,7 +87,9 @@ impl Insn {
 
     /// The instruction that takes the Undefined Instruction exception.
     pub fn undefined(raw: u32) -> Insn {
-        Insn::new(exec_undefined, raw)
+        let mut i = Insn::new(exec_undefined, raw);
+        i.flags = flags::UNDEF;
+        i
     }
 
     /// An UNPREDICTABLE encoding for which we choose to be UNDEFINED.
@@ -98,7 +103,7 @@ impl Insn {
     }
 
     pub fn is_undefined(&self) -> bool {
-        std::ptr::fn_addr_eq(self.exec, exec_undefined as ExecFn)
+        self.flags & flags::UNDEF != 0
     }
 
     #[inline]
