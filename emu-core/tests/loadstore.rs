@@ -1286,3 +1286,30 @@ fn t32_srs_rfe() {
     assert_eq!((c.s.nf, c.s.regs[15]), (1, 0x8000_b000));
     assert!(c.s.is_thumb());
 }
+
+#[test]
+fn a32_large_register_lists() {
+    // stmdb sp!, {r0-r12, lr}; ldmia sp!, {r0-r12, pc}
+    let mut c = a32(&[0xe92d5fff, 0xe8bd9fff]);
+    for r in 0..13 {
+        c.s.regs[r] = 0x100 + r as u32;
+    }
+    run(&mut c, &[(13, DATA + 0x100), (14, 0x8000_c000)]);
+    assert_eq!(c.s.regs[13], DATA + 0x100 - 56);
+    assert_eq!(rd32(&c, DATA + 0x100 - 56), 0x100);
+    assert_eq!(rd32(&c, DATA + 0x100 - 4), 0x8000_c000);
+    for r in 0..13 {
+        c.s.regs[r] = 0;
+    }
+    run(&mut c, &[]);
+    assert_eq!(c.s.regs[13], DATA + 0x100);
+    assert_eq!((c.s.regs[0], c.s.regs[12]), (0x100, 0x10c));
+    assert_eq!(c.s.regs[15], 0x8000_c000);
+    // stmib r0, {r0-r15}: sixteen words from base + 4; the PC stores as address + 8
+    let mut c = a32(&[0xe980ffff]);
+    run(&mut c, &[(0, DATA), (13, 0x1313)]);
+    assert_eq!(rd32(&c, DATA + 4), DATA);
+    assert_eq!(rd32(&c, DATA + 4 + 13 * 4), 0x1313);
+    assert_eq!(rd32(&c, DATA + 64), CODE + 8);
+    assert_eq!(rd32(&c, DATA + 68), word(68));
+}

@@ -5,6 +5,8 @@
 //! - `rn` = base register (SRS: the target mode number), `imm` = register list (bit n =
 //!   Rn; SRS/RFE: unused), `op` = addressing mode [`DA`], [`IA`], [`DB`], [`IB`] (the
 //!   A32 P:U bits), `flags` bit [`F_WB`] = write the final address back.
+//! - LDM/STM only: `ra` and `shift_imm` = the offsets (as i8) from the base of the first
+//!   transfer and of the written-back address, precomputed by [`list_offsets`].
 //!
 //! Every load completes before any register is written (Arm ARM B1.8.6 lets an aborted
 //! LDM leave the registers unchanged; we always do, and the base is never written
@@ -39,10 +41,21 @@ fn block_addrs(base: u32, bytes: u32, mode: u8) -> (u32, u32) {
     }
 }
 
+/// (first transfer, writeback) offsets from the base of an LDM/STM of `list` in `mode`,
+/// for the decoders to store in `ra` and `shift_imm`.
+pub fn list_offsets(list: u32, mode: u8) -> (u8, u8) {
+    let (start, fin) = block_addrs(0, (list & 0xffff).count_ones() * 4, mode);
+    // Both lie in -64..=64.
+    (start as i32 as i8 as u8, fin as i32 as i8 as u8)
+}
+
 #[inline(always)]
 fn list_addrs(cpu: &Cpu, i: &Insn) -> (u32, u32) {
-    let bytes = (i.imm & 0xffff).count_ones() * 4;
-    block_addrs(cpu.reg(i.rn), bytes, i.op)
+    let base = cpu.reg(i.rn);
+    (
+        base.wrapping_add(i.ra as i8 as u32),
+        base.wrapping_add(i.shift_imm as i8 as u32),
+    )
 }
 
 /// Loads every listed register's value, in ascending register order.

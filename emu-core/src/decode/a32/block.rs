@@ -25,6 +25,7 @@ pub(crate) fn multiple(
     i.rn = rn as u8;
     i.imm = list & 0xffff;
     i.op = mode;
+    (i.ra, i.shift_imm) = blk::list_offsets(list, mode);
     if wback {
         i.flags |= F_WB;
     }
