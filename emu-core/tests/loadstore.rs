@@ -1370,10 +1370,10 @@ fn random_encodings_never_panic() {
             };
         }
         c.s.spsr = rng.next();
-        if rng.next() % 4 == 0 {
+        if rng.next().is_multiple_of(4) {
             c.s.cpsr_ctrl |= psr::E;
         }
-        if rng.next() % 4 == 0 {
+        if rng.next().is_multiple_of(4) {
             c.s.sctlr |= sctlr::A;
         }
         if n % 16 == 0 {
