@@ -113,7 +113,7 @@ pub fn decode32_branch_misc(hw1: u32, hw2: u32) -> Insn {
             // MSR (register) / MSR (banked): 11110 0111 00 R Rn | 10 (0) 0 mask/M1 (0)(0) B M (0000).
             let rn = hw1 & 0xf;
             if hw2 & 0x20 != 0 {
-                if hw2 & 0xcf != 0x20 {
+                if hw2 & 0xef != 0x20 {
                     return Insn::unpredictable(raw);
                 }
                 let sysm = ((hw2 >> 4) & 0x10) | ((hw2 >> 8) & 0xf);
@@ -166,7 +166,7 @@ pub fn decode32_branch_misc(hw1: u32, hw2: u32) -> Insn {
             // MRS / MRS (banked): 11110 0111 11 R (1111)/M1 | 10 (0) 0 Rd (0)(0) B M (0000).
             let rd = (hw2 >> 8) & 0xf;
             if hw2 & 0x20 != 0 {
-                if hw2 & 0xcf != 0x20 {
+                if hw2 & 0xef != 0x20 {
                     return Insn::unpredictable(raw);
                 }
                 let sysm = ((hw2 >> 4) & 0x10) | (hw1 & 0xf);
