@@ -116,7 +116,7 @@ pub fn decode32_branch_misc(hw1: u32, hw2: u32) -> Insn {
                 if hw2 & 0xef != 0x20 {
                     return Insn::unpredictable(raw);
                 }
-                let sysm = ((hw2 >> 4) & 0x10) | ((hw2 >> 8) & 0xf);
+                let sysm = (hw2 & 0x10) | ((hw2 >> 8) & 0xf);
                 banked(raw, true, r, sysm, rn)
             } else if hw2 & 0xff == 0 {
                 msr_reg(raw, r, (hw2 >> 8) & 0xf, rn)
@@ -169,7 +169,7 @@ pub fn decode32_branch_misc(hw1: u32, hw2: u32) -> Insn {
                 if hw2 & 0xef != 0x20 {
                     return Insn::unpredictable(raw);
                 }
-                let sysm = ((hw2 >> 4) & 0x10) | (hw1 & 0xf);
+                let sysm = (hw2 & 0x10) | (hw1 & 0xf);
                 banked(raw, false, r, sysm, rd)
             } else if hw1 & 0xf == 0xf && hw2 & 0xff == 0 {
                 mrs(raw, r, rd)
