@@ -152,11 +152,7 @@ impl Cpu {
     /// BranchWritePC (Arm ARM A2.3.1): a branch that stays in the current state.
     #[inline]
     pub fn branch_write_pc(&mut self, addr: u32) {
-        self.s.regs[15] = if self.s.is_thumb() {
-            addr & !1
-        } else {
-            addr & !3
-        };
+        self.s.regs[15] = if self.s.is_thumb() { addr & !1 } else { addr & !3 };
         self.branched = true;
     }
 

@@ -65,13 +65,7 @@ impl Cpu {
         let pc = self.s.cur_pc;
         // (mode, vector offset, return link, also mask F)
         let (mode, offset, lr, mask_f, mask_a) = match e {
-            Exception::Undefined => (
-                Mode::Und,
-                0x04,
-                pc.wrapping_add(if thumb { 2 } else { 4 }),
-                false,
-                false,
-            ),
+            Exception::Undefined => (Mode::Und, 0x04, pc.wrapping_add(if thumb { 2 } else { 4 }), false, false),
             Exception::Svc(_) => {
                 // SVC inside an IT block: ITSTATE is advanced before it is saved.
                 if self.s.itstate != 0 {
@@ -79,17 +73,9 @@ impl Cpu {
                 }
                 (Mode::Svc, 0x08, self.s.next_pc, false, false)
             }
-            Exception::Bkpt(_) | Exception::PrefetchAbort(_) => {
-                (Mode::Abt, 0x0c, pc.wrapping_add(4), false, true)
-            }
+            Exception::Bkpt(_) | Exception::PrefetchAbort(_) => (Mode::Abt, 0x0c, pc.wrapping_add(4), false, true),
             Exception::DataAbort(_) => (Mode::Abt, 0x10, pc.wrapping_add(8), false, true),
-            Exception::Irq => (
-                Mode::Irq,
-                0x18,
-                self.s.regs[15].wrapping_add(4),
-                false,
-                true,
-            ),
+            Exception::Irq => (Mode::Irq, 0x18, self.s.regs[15].wrapping_add(4), false, true),
             Exception::Fiq => (Mode::Fiq, 0x1c, self.s.regs[15].wrapping_add(4), true, true),
             // Without the Virtualization / Security Extensions these are UNDEFINED;
             // Hyp and Monitor entry arrive with those extensions.
@@ -145,11 +131,7 @@ impl Cpu {
     /// used by SUBS PC, LR / MOVS PC, LDM with ^ and PC, RFE, ERET).
     pub fn exception_return(&mut self, new_pc: u32, spsr: u32) {
         self.s.write_cpsr(spsr, 0xffff_ffff);
-        let target = if self.s.is_thumb() {
-            new_pc & !1
-        } else {
-            new_pc & !3
-        };
+        let target = if self.s.is_thumb() { new_pc & !1 } else { new_pc & !3 };
         self.s.regs[15] = target;
         self.branched = true;
     }

@@ -140,9 +140,7 @@ impl Cpu {
 
     /// A raw little-endian read of `size` (1, 2, 4 or 8) bytes, no alignment checks.
     fn read_raw(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
-        let pa = self
-            .translate(va, false, acc)
-            .map_err(Exception::DataAbort)?;
+        let pa = self.translate(va, false, acc).map_err(Exception::DataAbort)?;
         if let Some(p) = self.ram.host_ptr(pa, size as u64) {
             // SAFETY: host_ptr checked the range.
             unsafe {
@@ -162,19 +160,15 @@ impl Cpu {
             }
             return Ok(v);
         }
-        self.bus
-            .read(pa, size)
-            .ok_or(Exception::DataAbort(MemFault {
-                kind: FaultKind::External,
-                vaddr: va,
-                write: false,
-            }))
+        self.bus.read(pa, size).ok_or(Exception::DataAbort(MemFault {
+            kind: FaultKind::External,
+            vaddr: va,
+            write: false,
+        }))
     }
 
     fn write_raw(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
-        let pa = self
-            .translate(va, true, acc)
-            .map_err(Exception::DataAbort)?;
+        let pa = self.translate(va, true, acc).map_err(Exception::DataAbort)?;
         if let Some(p) = self.ram.host_ptr(pa, size as u64) {
             self.note_code_write(pa, size);
             // SAFETY: host_ptr checked the range.
@@ -241,21 +235,13 @@ impl Cpu {
     pub fn read_u16(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
         self.check_align(va, 2, false, acc)?;
         let v = self.read_raw(va, 2, acc)? as u16;
-        Ok(if self.s.big_endian() {
-            v.swap_bytes()
-        } else {
-            v
-        } as u32)
+        Ok(if self.s.big_endian() { v.swap_bytes() } else { v } as u32)
     }
 
     pub fn read_u32(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
         self.check_align(va, 4, false, acc)?;
         let v = self.read_raw(va, 4, acc)? as u32;
-        Ok(if self.s.big_endian() {
-            v.swap_bytes()
-        } else {
-            v
-        })
+        Ok(if self.s.big_endian() { v.swap_bytes() } else { v })
     }
 
     pub fn write_u8(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
@@ -265,21 +251,13 @@ impl Cpu {
     pub fn write_u16(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
         self.check_align(va, 2, true, acc)?;
         let v = v as u16;
-        let v = if self.s.big_endian() {
-            v.swap_bytes()
-        } else {
-            v
-        };
+        let v = if self.s.big_endian() { v.swap_bytes() } else { v };
         self.write_raw(va, 2, v as u64, acc)
     }
 
     pub fn write_u32(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
         self.check_align(va, 4, true, acc)?;
-        let v = if self.s.big_endian() {
-            v.swap_bytes()
-        } else {
-            v
-        };
+        let v = if self.s.big_endian() { v.swap_bytes() } else { v };
         self.write_raw(va, 4, v as u64, acc)
     }
 

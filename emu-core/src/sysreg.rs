@@ -287,10 +287,7 @@ mod tests {
     use crate::state::Mode;
 
     fn cpu() -> Cpu {
-        Cpu::new(
-            CpuConfig::default(),
-            Ram::new(0x8000_0000, 1 << 16).unwrap(),
-        )
+        Cpu::new(CpuConfig::default(), Ram::new(0x8000_0000, 1 << 16).unwrap())
     }
 
     #[test]

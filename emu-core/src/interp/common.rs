@@ -55,10 +55,7 @@ pub fn shift_c(value: u32, ty: u8, amount: u32, carry_in: u32) -> (u32, u32) {
         }
         ASR => {
             if amount < 32 {
-                (
-                    ((value as i32) >> amount) as u32,
-                    (value >> (amount - 1)) & 1,
-                )
+                (((value as i32) >> amount) as u32, (value >> (amount - 1)) & 1)
             } else {
                 let r = ((value as i32) >> 31) as u32;
                 (r, r & 1)
