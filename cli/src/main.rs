@@ -69,6 +69,7 @@ fn run(args: RunArgs) -> Result<i32, String> {
         ram_size: args.mem,
         semihosting: args.semihosting,
         max_insns: args.max_insns,
+        ..MachineConfig::default()
     };
     let mut m = Machine::new(cfg).map_err(|e| e.to_string())?;
     m.semihosting.cmdline = args.append.clone();

@@ -317,8 +317,11 @@ impl Cpu {
                 let mut insn = decode::decode_t32(hw1, hw2, ctx);
                 if ctx.in_it {
                     insn.flags |= flags::IN_IT;
-                    // Inside an IT block the condition comes from ITSTATE.
-                    insn.cond = (itstate >> 4) as u8;
+                    // Inside an IT block the condition comes from ITSTATE, except for
+                    // BKPT, which is unconditional (Arm ARM A8.8.24).
+                    if hw1 & 0xff00 != 0xbe00 || wide {
+                        insn.cond = (itstate >> 4) as u8;
+                    }
                     let mut tmp = CpuState::new();
                     tmp.itstate = itstate;
                     tmp.it_advance();

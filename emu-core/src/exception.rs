@@ -144,7 +144,16 @@ impl Cpu {
     /// Returns from an exception: the PC and the whole CPSR from `spsr` (Arm ARM B1.8.10;
     /// used by SUBS PC, LR / MOVS PC, LDM with ^ and PC, RFE, ERET).
     pub fn exception_return(&mut self, new_pc: u32, spsr: u32) {
-        self.s.write_cpsr(spsr, 0xffff_ffff);
+        // Returning to Hyp mode from another mode, or to Monitor mode without the
+        // Security Extensions, is UNPREDICTABLE; like QEMU, keep the current mode and
+        // restore the other bits.
+        let bad_mode = match Mode::from_bits(spsr) {
+            Some(Mode::Hyp) => self.s.mode() != Mode::Hyp,
+            Some(Mode::Mon) => !self.cfg.security,
+            _ => false,
+        };
+        let mask = if bad_mode { !psr::M_MASK } else { 0xffff_ffff };
+        self.s.write_cpsr(spsr, mask);
         let target = if self.s.is_thumb() {
             new_pc & !1
         } else {

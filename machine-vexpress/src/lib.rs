@@ -29,6 +29,9 @@ pub struct MachineConfig {
     pub ram_size: u64,
     /// Intercept semihosting calls.
     pub semihosting: bool,
+    /// The Virtualization Extensions (Hyp mode, HVC, banked MRS/MSR). A Cortex-A15
+    /// always has them; off only to model a core that hides them.
+    pub virtualization: bool,
     /// Stop with [`RunError::InsnLimit`] after this many instructions.
     pub max_insns: Option<u64>,
 }
@@ -38,6 +41,7 @@ impl Default for MachineConfig {
         MachineConfig {
             ram_size: DEFAULT_RAM_SIZE,
             semihosting: false,
+            virtualization: true,
             max_insns: None,
         }
     }
@@ -97,6 +101,7 @@ impl Machine {
         let ram = Ram::new(RAM_BASE, cfg.ram_size as usize).map_err(MachineError::Ram)?;
         let cpu_cfg = CpuConfig {
             semihosting: cfg.semihosting,
+            virtualization: cfg.virtualization,
             ..CpuConfig::default()
         };
         let mut cpu = Cpu::new(cpu_cfg, ram);
