@@ -889,3 +889,95 @@ fn t32_shift_by_register() {
     // hw2[15:12] != 1111 is UNDEFINED
     assert_undef(&t32(&[0xfa41, 0x7002], 1, |_| {}));
 }
+
+// ======================================================================================
+// Robustness: no encoding of these groups may panic, whatever the register values.
+// ======================================================================================
+
+/// A small deterministic generator (no external crates).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 32) as u32
+    }
+}
+
+fn exec_random(c: &mut Cpu, rng: &mut Lcg, insn: &emu_core::Insn) {
+    for r in 0..15 {
+        c.s.regs[r] = match rng.next() % 4 {
+            0 => rng.next() % 300,
+            1 => 0x8000_0000,
+            _ => rng.next(),
+        };
+    }
+    c.s.regs[15] = BASE + 8;
+    c.s.set_nzcv(rng.next());
+    let _ = (insn.exec)(c, insn);
+    c.branched = false;
+}
+
+#[test]
+fn no_encoding_panics() {
+    use emu_core::decode::{a32::dataproc as a, t32::dataproc as t};
+    use emu_core::ItCtx;
+    let mut rng = Lcg(1);
+    let mut c = new_cpu();
+    c.reset(BASE | 1, Mode::Svc);
+    let ctxs = [
+        ItCtx::OUTSIDE,
+        ItCtx {
+            in_it: true,
+            last: false,
+        },
+        ItCtx {
+            in_it: true,
+            last: true,
+        },
+    ];
+    for hw in 0u32..0x1_0000 {
+        let op = hw >> 10;
+        for it in ctxs {
+            let insn = match op {
+                0b000000..=0b001111 => t::decode16_shift_add_sub_mov_cmp(hw, it),
+                0b010000 => t::decode16_dp(hw, it),
+                0b010001 => t::decode16_special(hw, it),
+                0b101000 | 0b101001 => t::decode16_adr(hw, it),
+                0b101010 | 0b101011 => t::decode16_add_sp(hw, it),
+                0b101100 if (hw >> 8) & 3 == 0 => t::decode16_adjust_sp(hw, it),
+                _ => continue,
+            };
+            exec_random(&mut c, &mut rng, &insn);
+        }
+    }
+    for _ in 0..200_000 {
+        let (hw1, hw2) = (rng.next() & 0xffff, rng.next() & 0xffff);
+        let insn = match rng.next() % 4 {
+            0 => t::decode32_modified_imm(0xf000 | (hw1 & 0x5ff), hw2 & 0x7fff),
+            1 => t::decode32_plain_imm(0xf200 | (hw1 & 0x4ff), hw2 & 0x7fff),
+            2 => t::decode32_shifted_reg(0xea00 | (hw1 & 0x1ff), hw2),
+            _ => t::decode32_shift_reg(0xfa00 | (hw1 & 0x7f), hw2 & 0xff0f),
+        };
+        exec_random(&mut c, &mut rng, &insn);
+    }
+    c.reset(BASE, Mode::Svc);
+    for _ in 0..200_000 {
+        let w = rng.next();
+        let insn = match rng.next() % 5 {
+            0 => a::decode_reg(w & !0x0e00_0010),
+            1 => a::decode_regshift((w & !0x0e00_0090) | 0x10),
+            2 => a::decode_imm((w & !0x0c00_0000) | 0x0200_0000),
+            3 => a::decode_movw_movt(w),
+            _ => a::decode_pkh((w & 0xf00f_ffcf) | 0x0680_0010),
+        };
+        exec_random(&mut c, &mut rng, &insn);
+        // An exception return may have left ARM state or a privileged mode.
+        if c.s.mode() != Mode::Svc {
+            c.reset(BASE, Mode::Svc);
+        }
+    }
+}
