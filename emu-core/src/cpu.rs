@@ -473,6 +473,9 @@ impl Cpu {
     }
 
     fn fetch_abort(&mut self, e: Exception) {
+        // Counted like an instruction, so that a core stuck in a loop of prefetch aborts
+        // still uses up its budget.
+        self.insn_count += 1;
         self.s.cur_pc = self.s.regs[15];
         self.s.next_pc = self.s.regs[15];
         self.take_exception(e);
