@@ -38,6 +38,9 @@ struct RunArgs {
     /// Stop with an error after this many guest instructions.
     #[arg(long)]
     max_insns: Option<u64>,
+    /// Print instructions executed, wall time and guest MIPS to stderr at exit.
+    #[arg(long)]
+    stats: bool,
     /// Command line passed to the program (semihosting SYS_GET_CMDLINE).
     #[arg(long, default_value = "")]
     append: String,
@@ -78,7 +81,17 @@ fn run(args: RunArgs) -> Result<i32, String> {
     if !args.semihosting {
         return Err("only bare-metal programs with --semihosting can run so far (the board's devices come with the board issue)".into());
     }
-    match m.run().map_err(|e| e.to_string())? {
+    let start = std::time::Instant::now();
+    let result = m.run();
+    if args.stats {
+        let secs = start.elapsed().as_secs_f64();
+        let n = m.cpu.insn_count;
+        eprintln!(
+            "a15emu: {n} instructions in {secs:.3} s: {:.1} MIPS",
+            n as f64 / secs / 1e6
+        );
+    }
+    match result.map_err(|e| e.to_string())? {
         Exit::Status(s) => Ok(s),
     }
 }

@@ -399,7 +399,6 @@ impl Cpu {
         self.s.cur_pc = insn.addr;
         self.s.next_pc = insn.addr.wrapping_add(insn.len as u32);
         self.s.regs[15] = insn.addr.wrapping_add(pc_offset);
-        self.insn_count += 1;
         let mut stop = None;
         let mut exception = false;
         if insn.cond == 0xe || self.s.cond_passed(insn.cond as u32) {
@@ -451,12 +450,15 @@ impl Cpu {
             let insns = unsafe { &*insns };
             let pc_offset = if self.s.is_thumb() { 4 } else { 8 };
             let mut stop = None;
+            let mut executed = 0;
             for insn in insns {
+                executed += 1;
                 stop = self.exec_insn(insn, pc_offset);
                 if self.branched {
                     break;
                 }
             }
+            self.insn_count += executed;
             if self.branched {
                 self.branched = false;
             } else {
@@ -488,6 +490,7 @@ impl Cpu {
             Ok(b) => {
                 let insn = b.insns[0];
                 let pc_offset = if self.s.is_thumb() { 4 } else { 8 };
+                self.insn_count += 1;
                 let stop = self.exec_insn(&insn, pc_offset);
                 if self.branched {
                     self.branched = false;

@@ -139,6 +139,7 @@ impl Cpu {
     }
 
     /// A raw little-endian read of `size` (1, 2, 4 or 8) bytes, no alignment checks.
+    #[inline(always)]
     fn read_raw(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
         let pa = self
             .translate(va, false, acc)
@@ -154,6 +155,13 @@ impl Cpu {
                 });
             }
         }
+        self.read_slow(va, pa, size, acc)
+    }
+
+    /// Reads outside RAM: devices, or a misaligned access split into bytes.
+    #[cold]
+    #[inline(never)]
+    fn read_slow(&mut self, va: u32, pa: u64, size: u32, acc: Acc) -> Result<u64, Exception> {
         if pa & (size as u64 - 1) != 0 {
             // Misaligned outside RAM: split into bytes.
             let mut v = 0u64;
@@ -171,6 +179,7 @@ impl Cpu {
             }))
     }
 
+    #[inline(always)]
     fn write_raw(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
         let pa = self
             .translate(va, true, acc)
@@ -188,6 +197,20 @@ impl Cpu {
             }
             return Ok(());
         }
+        self.write_slow(va, pa, size, v, acc)
+    }
+
+    /// Writes outside RAM: devices, or a misaligned access split into bytes.
+    #[cold]
+    #[inline(never)]
+    fn write_slow(
+        &mut self,
+        va: u32,
+        pa: u64,
+        size: u32,
+        v: u64,
+        acc: Acc,
+    ) -> Result<(), Exception> {
         if pa & (size as u64 - 1) != 0 {
             for i in 0..size {
                 self.write_raw(va.wrapping_add(i), 1, (v >> (8 * i)) & 0xff, acc)?;
@@ -249,10 +272,12 @@ impl Cpu {
         self.code_pages.iter_mut().for_each(|p| *p = 0);
     }
 
+    #[inline]
     pub fn read_u8(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
         Ok(self.read_raw(va, 1, acc)? as u32)
     }
 
+    #[inline]
     pub fn read_u16(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
         self.check_align(va, 2, false, acc)?;
         let v = self.read_raw(va, 2, acc)? as u16;
@@ -263,6 +288,7 @@ impl Cpu {
         } as u32)
     }
 
+    #[inline]
     pub fn read_u32(&mut self, va: u32, acc: Acc) -> Result<u32, Exception> {
         self.check_align(va, 4, false, acc)?;
         let v = self.read_raw(va, 4, acc)? as u32;
@@ -273,10 +299,12 @@ impl Cpu {
         })
     }
 
+    #[inline]
     pub fn write_u8(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
         self.write_raw(va, 1, v as u64 & 0xff, acc)
     }
 
+    #[inline]
     pub fn write_u16(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
         self.check_align(va, 2, true, acc)?;
         let v = v as u16;
@@ -288,6 +316,7 @@ impl Cpu {
         self.write_raw(va, 2, v as u64, acc)
     }
 
+    #[inline]
     pub fn write_u32(&mut self, va: u32, v: u32, acc: Acc) -> Result<(), Exception> {
         self.check_align(va, 4, true, acc)?;
         let v = if self.s.big_endian() {
