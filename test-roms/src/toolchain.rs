@@ -13,7 +13,10 @@ pub enum BuildError {
     /// The toolchain is not installed.
     NoToolchain,
     /// The compiler or assembler rejected the input.
-    Failed { cmd: String, stderr: String },
+    Failed {
+        cmd: String,
+        stderr: String,
+    },
     Io(std::io::Error),
 }
 
@@ -54,7 +57,14 @@ pub fn build_elf(sources: &[&Path], extra: &[&str], out: &Path) -> Result<(), Bu
         return Err(BuildError::NoToolchain);
     }
     let mut cmd = Command::new(CC);
-    cmd.args(["-mcpu=cortex-a15", "-marm", "-nostdlib", "-nostartfiles", "-ffreestanding", "-O2"]);
+    cmd.args([
+        "-mcpu=cortex-a15",
+        "-marm",
+        "-nostdlib",
+        "-nostartfiles",
+        "-ffreestanding",
+        "-O2",
+    ]);
     cmd.args(extra);
     cmd.args(sources);
     cmd.arg("-o").arg(out);
