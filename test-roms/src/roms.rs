@@ -48,7 +48,16 @@ const fn t32(name: &'static str, source: &'static str) -> Rom {
 }
 
 /// Every program, A32 and T32 variants as separate entries.
-pub const ROMS: &[Rom] = &[a32("boot", "boot.S"), t32("boot_t32", "boot.S")];
+#[rustfmt::skip]
+pub const ROMS: &[Rom] = &[
+    a32("boot", "boot.S"),    t32("boot_t32", "boot.S"),
+    a32("dp", "dp.S"),        t32("dp_t32", "dp.S"),
+    a32("mul", "mul.S"),      t32("mul_t32", "mul.S"),
+    a32("div", "div.S"),      t32("div_t32", "div.S"),
+    a32("sat", "sat.S"),      t32("sat_t32", "sat.S"),
+    a32("simd", "simd.S"),    t32("simd_t32", "simd.S"),
+    a32("pack", "pack.S"),    t32("pack_t32", "pack.S"),
+];
 
 /// Common runtime sources linked into every program.
 pub const COMMON: &[&str] = &["common/crt0.S", "common/print.S", "common/mmu.S"];
