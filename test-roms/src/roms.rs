@@ -57,6 +57,7 @@ pub const ROMS: &[Rom] = &[
     a32("sat", "sat.S"),      t32("sat_t32", "sat.S"),
     a32("simd", "simd.S"),    t32("simd_t32", "simd.S"),
     a32("pack", "pack.S"),    t32("pack_t32", "pack.S"),
+    a32("ldst", "ldst.S"),    t32("ldst_t32", "ldst.S"),
 ];
 
 /// Common runtime sources linked into every program.

@@ -85,6 +85,7 @@ reset_entry:
 
 /* Default handlers: report and fail. */
 .macro DEFAULT_HANDLER name, text
+    .global \name
 \name:
     ldr r0, =9f
     mov r1, lr
@@ -104,6 +105,7 @@ reset_entry:
     DEFAULT_HANDLER default_irq, "unexpected irq: lr spsr"
     DEFAULT_HANDLER default_fiq, "unexpected fiq: lr spsr"
 
+    .global default_dabt
 default_dabt:
     ldr r0, =9f
     mov r1, lr

@@ -132,4 +132,16 @@
     msr APSR_nzcvqg, \tmp
 .endm
 
+/* Points exception vector `vec` (und, svc, pabt, dabt, hyp, irq, fiq) at `handler`;
+ * UNHOOK restores the default. Clobbers r0, r1. */
+.macro HOOK vec, handler
+    LI r0, \handler
+    LI r1, hook_\vec
+    str r0, [r1]
+.endm
+
+.macro UNHOOK vec
+    HOOK \vec, default_\vec
+.endm
+
 #endif
