@@ -58,6 +58,7 @@ pub const ROMS: &[Rom] = &[
     a32("simd", "simd.S"),    t32("simd_t32", "simd.S"),
     a32("pack", "pack.S"),    t32("pack_t32", "pack.S"),
     a32("ldst", "ldst.S"),    t32("ldst_t32", "ldst.S"),
+    a32("branch", "branch.S"), t32("branch_t32", "branch.S"),
 ];
 
 /// Common runtime sources linked into every program.
