@@ -59,6 +59,7 @@ pub const ROMS: &[Rom] = &[
     a32("pack", "pack.S"),    t32("pack_t32", "pack.S"),
     a32("ldst", "ldst.S"),    t32("ldst_t32", "ldst.S"),
     a32("branch", "branch.S"), t32("branch_t32", "branch.S"),
+    a32("exc", "exc.S"),      t32("exc_t32", "exc.S"),
 ];
 
 /// Common runtime sources linked into every program.
