@@ -60,6 +60,10 @@ pub const ROMS: &[Rom] = &[
     a32("ldst", "ldst.S"),    t32("ldst_t32", "ldst.S"),
     a32("branch", "branch.S"), t32("branch_t32", "branch.S"),
     a32("exc", "exc.S"),      t32("exc_t32", "exc.S"),
+    a32("modes", "modes.S"),  t32("modes_t32", "modes.S"),
+    a32("misc", "misc.S"),    t32("misc_t32", "misc.S"),
+    Rom { defines: &["REPEAT=8"], ..a32("crc32_short", "crc32.S") },
+    Rom { max_insns: 2_000_000_000, in_tests: false, ..a32("crc32", "crc32.S") },
 ];
 
 /// Common runtime sources linked into every program.
