@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use test_roms::{roms, runner};
 
+/// Wall-clock bound of one a15emu run.
+const A15EMU_TIMEOUT_SECS: u64 = 120;
+
 fn selected() -> Vec<&'static roms::Rom> {
     let filter: Option<Vec<String>> = std::env::var("A15EMU_ROMS").ok().map(|s| {
         s.split(',')
@@ -42,7 +45,11 @@ fn check(rom: &roms::Rom) -> Result<(), String> {
         }
     }
     let image = std::fs::read(&elf).map_err(|e| format!("cannot read {}: {e}", elf.display()))?;
-    let a = runner::run_a15emu(&image, rom.max_insns);
+    let a = roms::run_a15emu_timeout(
+        image,
+        rom.max_insns,
+        std::time::Duration::from_secs(A15EMU_TIMEOUT_SECS),
+    );
     let at = roms::transcript(&a);
     if at == qt {
         Ok(())
@@ -61,16 +68,7 @@ fn roms_match_live_qemu() {
         panic!("{}", test_roms::toolchain::BuildError::NoToolchain);
     }
     let roms = selected();
-    let results: Vec<(&roms::Rom, Result<(), String>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = roms
-            .iter()
-            .map(|r| (*r, s.spawn(move || check(r))))
-            .collect();
-        handles
-            .into_iter()
-            .map(|(r, h)| (r, h.join().unwrap_or_else(|_| Err("panicked".into()))))
-            .collect()
-    });
+    let results = roms::run_parallel(&roms, check);
     let mut failures = Vec::new();
     for (rom, res) in &results {
         match res {

@@ -3,7 +3,10 @@
 //!
 //! `A15EMU_ROMS=name1,name2` restricts the run to some programs.
 
-use test_roms::{roms, runner};
+use test_roms::roms;
+
+/// Wall-clock bound of one a15emu run.
+const A15EMU_TIMEOUT_SECS: u64 = 120;
 
 fn selected() -> Vec<&'static roms::Rom> {
     let filter: Option<Vec<String>> = std::env::var("A15EMU_ROMS").ok().map(|s| {
@@ -32,7 +35,11 @@ fn check(rom: &roms::Rom) -> Result<(), String> {
         )
     })?;
     let image = std::fs::read(&elf).map_err(|e| format!("cannot read {}: {e}", elf.display()))?;
-    let out = runner::run_a15emu(&image, rom.max_insns);
+    let out = roms::run_a15emu_timeout(
+        image,
+        rom.max_insns,
+        std::time::Duration::from_secs(A15EMU_TIMEOUT_SECS),
+    );
     let actual = roms::transcript(&out);
     if actual == expected {
         Ok(())
@@ -48,16 +55,7 @@ fn roms_match_qemu_recordings() {
     }
     let roms = selected();
     assert!(!roms.is_empty(), "no programs selected");
-    let results: Vec<(&roms::Rom, Result<(), String>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = roms
-            .iter()
-            .map(|r| (*r, s.spawn(move || check(r))))
-            .collect();
-        handles
-            .into_iter()
-            .map(|(r, h)| (r, h.join().unwrap_or_else(|_| Err("panicked".into()))))
-            .collect()
-    });
+    let results = roms::run_parallel(&roms, check);
     let mut failures = Vec::new();
     for (rom, res) in &results {
         match res {
