@@ -98,6 +98,8 @@ pub fn run_qemu(elf: &Path, timeout: Duration) -> Outcome {
             "none",
             "-serial",
             "none",
+            "-audiodev",
+            "none,id=noaudio",
         ])
         .args([
             "-semihosting-config",
@@ -121,43 +123,44 @@ pub fn run_qemu(elf: &Path, timeout: Duration) -> Outcome {
             }
         }
     };
+    // Drain stdout while the program runs: a full pipe would stall QEMU.
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut out);
+        out
+    });
+    // QEMU's stderr carries host noise (audio back ends), not the program's: drain and drop.
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     let start = std::time::Instant::now();
-    loop {
+    let status = loop {
         match child.try_wait() {
-            Ok(Some(_)) => break,
+            Ok(Some(st)) => break Ok(st),
             Ok(None) if start.elapsed() > timeout => {
                 let _ = child.kill();
-                let out = child
-                    .wait_with_output()
-                    .map(|o| o.stdout)
-                    .unwrap_or_default();
-                return Outcome {
-                    output: out,
-                    status: None,
-                    error: Some("qemu timed out".into()),
-                };
+                let _ = child.wait();
+                break Err("qemu timed out".to_string());
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
             Err(e) => {
-                return Outcome {
-                    output: vec![],
-                    status: None,
-                    error: Some(e.to_string()),
-                }
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(e.to_string());
             }
         }
-    }
-    match child.wait_with_output() {
-        Ok(o) => Outcome {
-            output: o.stdout,
-            status: o.status.code(),
-            // QEMU's stderr carries host noise (audio back ends), not the program's.
+    };
+    let output = reader.join().unwrap_or_default();
+    match status {
+        Ok(st) => Outcome {
+            output,
+            status: st.code(),
             error: None,
         },
         Err(e) => Outcome {
-            output: vec![],
+            output,
             status: None,
-            error: Some(e.to_string()),
+            error: Some(e),
         },
     }
 }
