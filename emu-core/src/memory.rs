@@ -14,6 +14,10 @@ use crate::state::sctlr;
 pub trait Bus {
     fn read(&mut self, pa: u64, size: u32) -> Option<u64>;
     fn write(&mut self, pa: u64, size: u32, value: u64) -> bool;
+    /// An instruction fetch outside RAM; `None` is a Prefetch Abort.
+    fn fetch(&mut self, pa: u64, size: u32) -> Option<u64> {
+        self.read(pa, size)
+    }
 }
 
 /// A bus with nothing on it: every access aborts.
@@ -337,7 +341,7 @@ impl Cpu {
             return Ok(unsafe { (p as *const u16).read_unaligned() } as u32);
         }
         self.bus
-            .read(pa, 2)
+            .fetch(pa, 2)
             .map(|v| v as u32)
             .ok_or(Exception::PrefetchAbort(MemFault {
                 kind: FaultKind::External,
@@ -355,7 +359,7 @@ impl Cpu {
             return Ok(unsafe { (p as *const u32).read_unaligned() });
         }
         self.bus
-            .read(pa, 4)
+            .fetch(pa, 4)
             .map(|v| v as u32)
             .ok_or(Exception::PrefetchAbort(MemFault {
                 kind: FaultKind::External,

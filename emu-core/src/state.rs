@@ -172,8 +172,8 @@ pub mod sctlr {
     pub const V: u32 = 1 << 13;
     pub const EE: u32 = 1 << 25;
     pub const TE: u32 = 1 << 30;
-    /// Reset value of a Cortex-A15: RES1 bits 23, 22, 18, 16, 11(Z), 6, 4, 3.
-    pub const RESET: u32 = 0x00c5_0878;
+    /// Reset value of a Cortex-A15 (TRM 4.3.27): RES1 bits 23, 22, 18, 16, 6, 5, 4, 3.
+    pub const RESET: u32 = 0x00c5_0078;
 }
 
 impl Default for CpuState {

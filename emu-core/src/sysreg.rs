@@ -83,8 +83,8 @@ const fn cp15(opc1: u8, crn: u8, crm: u8, opc2: u8) -> CpReg {
     }
 }
 
-/// MIDR of a Cortex-A15 r2p1 (the revision QEMU models), TRM 4.3.1.
-pub const MIDR_A15: u32 = 0x412f_c0f1;
+/// MIDR of a Cortex-A15 r4p0 (the revision QEMU's cortex-a15 reports), TRM 4.3.1.
+pub const MIDR_A15: u32 = 0x414f_c0f0;
 /// CTR of a Cortex-A15 (TRM 4.3.3).
 pub const CTR_A15: u32 = 0x8444_c004;
 /// MPIDR of core 0 in cluster 0 (multiprocessor format).
@@ -94,6 +94,8 @@ pub const MPIDR_CPU0: u32 = 0x8000_0000;
 const SCTLR_WMASK: u32 = sctlr::M
     | sctlr::A
     | sctlr::C
+    | sctlr::Z
+    | (1 << 10) // SW: SWP/SWPB enable (QEMU keeps it; SWP runs either way)
     | sctlr::I
     | sctlr::V
     | (1 << 19)
@@ -118,10 +120,124 @@ pub static SYSREGS: &[SysReg] = &[
         behaviour: Behaviour::Const(CTR_A15),
     },
     SysReg {
+        name: "TCMTR",
+        enc: cp15(0, 0, 0, 2),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0),
+    },
+    SysReg {
+        name: "TLBTR",
+        enc: cp15(0, 0, 0, 3),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0),
+    },
+    SysReg {
         name: "MPIDR",
         enc: cp15(0, 0, 0, 5),
         access: Access::Pl1Ro,
         behaviour: Behaviour::Const(MPIDR_CPU0),
+    },
+    SysReg {
+        name: "REVIDR",
+        enc: cp15(0, 0, 0, 6),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0),
+    },
+    SysReg {
+        name: "ID_PFR0",
+        enc: cp15(0, 0, 1, 0),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x00001131),
+    },
+    SysReg {
+        name: "ID_PFR1",
+        enc: cp15(0, 0, 1, 1),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x00011011),
+    },
+    SysReg {
+        name: "ID_DFR0",
+        enc: cp15(0, 0, 1, 2),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x02010555),
+    },
+    SysReg {
+        name: "ID_AFR0",
+        enc: cp15(0, 0, 1, 3),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x00000000),
+    },
+    SysReg {
+        name: "ID_MMFR0",
+        enc: cp15(0, 0, 1, 4),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x1020_1105),
+    },
+    SysReg {
+        name: "ID_MMFR1",
+        enc: cp15(0, 0, 1, 5),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x20000000),
+    },
+    SysReg {
+        name: "ID_MMFR2",
+        enc: cp15(0, 0, 1, 6),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x01240000),
+    },
+    SysReg {
+        name: "ID_MMFR3",
+        enc: cp15(0, 0, 1, 7),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x02102211),
+    },
+    SysReg {
+        name: "ID_ISAR0",
+        enc: cp15(0, 0, 2, 0),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x02101110),
+    },
+    SysReg {
+        name: "ID_ISAR1",
+        enc: cp15(0, 0, 2, 1),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x13112111),
+    },
+    SysReg {
+        name: "ID_ISAR2",
+        enc: cp15(0, 0, 2, 2),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x21232041),
+    },
+    SysReg {
+        name: "ID_ISAR3",
+        enc: cp15(0, 0, 2, 3),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x11112131),
+    },
+    SysReg {
+        name: "ID_ISAR4",
+        enc: cp15(0, 0, 2, 4),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x10011142),
+    },
+    SysReg {
+        name: "ID_ISAR5",
+        enc: cp15(0, 0, 2, 5),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x00000000),
+    },
+    SysReg {
+        name: "CLIDR",
+        enc: cp15(1, 0, 0, 1),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0x0a20_0023),
+    },
+    SysReg {
+        name: "AIDR",
+        enc: cp15(1, 0, 0, 7),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0),
     },
     SysReg {
         name: "SCTLR",

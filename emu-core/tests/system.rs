@@ -646,7 +646,7 @@ fn a32_mcr_mrc_system_registers() {
     c.step();
     assert_eq!(c.s.regs[3], 0xa000_0020);
     c.step();
-    assert_eq!(c.s.regs[2], 0x00c5_0878);
+    assert_eq!(c.s.regs[2], 0x00c5_0078);
     c.step();
     assert_eq!(c.s.tpidrurw, 0xa000_0020);
     c.step();
@@ -662,7 +662,7 @@ fn t32_mcr_mrc_system_registers() {
     c.step();
     assert_eq!(c.s.vbar, 0x8000_0400);
     c.step();
-    assert_eq!(c.s.regs[2], 0x00c5_0878);
+    assert_eq!(c.s.regs[2], 0x00c5_0078);
     assert_eq!(pc(&c), ORG + 8);
 }
 

@@ -1,0 +1,205 @@
+//! The CPU speed benchmark: runs the `crc32` test program (a table-driven CRC-32 loop,
+//! about 300 million A32 instructions) under a15emu and under QEMU in the same run,
+//! several times each, and prints guest MIPS and the wall-time ratio (medians).
+//!
+//! `cargo run --release -p test-roms --bin bench -- [--runs N] [--rom NAME] [--no-qemu]`
+
+use std::time::{Duration, Instant};
+
+use std::process::Command;
+use test_roms::{roms, runner};
+
+struct Args {
+    runs: usize,
+    rom: String,
+    qemu: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        runs: 5,
+        rom: "crc32".into(),
+        qemu: true,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--runs" => {
+                a.runs = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|&n| n > 0)
+                    .ok_or("--runs needs a positive number")?
+            }
+            "--rom" => a.rom = it.next().ok_or("--rom needs a program name")?,
+            "--no-qemu" => a.qemu = false,
+            "-h" | "--help" => {
+                println!("usage: bench [--runs N] [--rom NAME] [--no-qemu]");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    Ok(a)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// The `a15emu` binary built beside this one (same target directory).
+fn a15emu_binary() -> Result<std::path::PathBuf, String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let bin = me.with_file_name("a15emu");
+    if bin.exists() {
+        Ok(bin)
+    } else {
+        Err(format!(
+            "{} not found: build it first (cargo build --release -p cli)",
+            bin.display()
+        ))
+    }
+}
+
+/// One a15emu run as a process, like QEMU's: (wall seconds, instructions, output).
+fn run_a15emu(
+    bin: &std::path::Path,
+    elf: &std::path::Path,
+    max: u64,
+) -> Result<(f64, u64, String), String> {
+    let start = Instant::now();
+    let out = Command::new(bin)
+        .args([
+            "run",
+            "--semihosting",
+            "--stats",
+            "--max-insns",
+            &max.to_string(),
+            "--kernel",
+        ])
+        .arg(elf)
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+    let secs = start.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("a15emu exited with {}: {stderr}", out.status));
+    }
+    // "a15emu: N instructions in S s: M MIPS"
+    let insns = stderr
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("a15emu: ")?
+                .split(' ')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .ok_or_else(|| format!("no statistics line in a15emu's output: {stderr}"))?;
+    Ok((
+        secs,
+        insns,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            std::process::exit(2);
+        }
+    };
+    let Some(rom) = roms::find(&args.rom) else {
+        eprintln!("bench: no test program named '{}'", args.rom);
+        std::process::exit(2);
+    };
+    let elf = match rom.build() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            std::process::exit(2);
+        }
+    };
+    let bin = a15emu_binary().unwrap_or_else(|e| {
+        eprintln!("bench: {e}");
+        std::process::exit(2);
+    });
+    println!(
+        "bench: program {} ({}), {} runs each",
+        rom.name,
+        elf.display(),
+        args.runs
+    );
+
+    let mut emu_secs = Vec::new();
+    let mut mips = Vec::new();
+    let mut emu_out = String::new();
+    for i in 0..args.runs {
+        match run_a15emu(&bin, &elf, rom.max_insns) {
+            Ok((secs, insns, out)) => {
+                println!(
+                    "  a15emu run {}: {:.3} s, {} instructions, {:.1} MIPS",
+                    i + 1,
+                    secs,
+                    insns,
+                    insns as f64 / secs / 1e6
+                );
+                emu_secs.push(secs);
+                mips.push(insns as f64 / secs / 1e6);
+                emu_out = out;
+            }
+            Err(e) => {
+                eprintln!("bench: a15emu failed: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    let emu_median = median(&mut emu_secs);
+    let mips_median = median(&mut mips);
+
+    let mut qemu_median = None;
+    if args.qemu {
+        if !runner::qemu_available() {
+            eprintln!("bench: qemu-system-arm not found (scripts/install-tools.sh installs it); skipping QEMU");
+        } else {
+            let mut q = Vec::new();
+            for i in 0..args.runs {
+                let start = Instant::now();
+                let o = runner::run_qemu(&elf, Duration::from_secs(600));
+                let secs = start.elapsed().as_secs_f64();
+                if o.status != Some(0) {
+                    eprintln!("bench: QEMU run failed: {:?}", o.error);
+                    std::process::exit(1);
+                }
+                if o.output_str() != emu_out {
+                    eprintln!(
+                        "bench: outputs differ: QEMU {:?}, a15emu {:?}",
+                        o.output_str(),
+                        emu_out
+                    );
+                    std::process::exit(1);
+                }
+                println!("  qemu   run {}: {:.3} s", i + 1, secs);
+                q.push(secs);
+            }
+            qemu_median = Some(median(&mut q));
+        }
+    }
+
+    // Both sides are whole-process wall times (start-up included).
+    println!("bench: a15emu median {emu_median:.3} s, {mips_median:.1} MIPS (interpreter, process wall time)");
+    if let Some(qm) = qemu_median {
+        println!(
+            "bench: qemu-system-arm median {qm:.3} s; a15emu/QEMU wall-time ratio {:.2}",
+            emu_median / qm
+        );
+    }
+}
