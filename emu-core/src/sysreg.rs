@@ -62,6 +62,13 @@ pub enum Behaviour {
     /// An operation with no data effect in this model (barriers by CP15, cache
     /// maintenance): the access is checked and then completes.
     Nop,
+    /// Registers and operations with side effects (TLB maintenance, address
+    /// translation, counters): a read routine and/or a write routine. A missing routine
+    /// makes that direction UNDEFINED.
+    Custom {
+        read: Option<fn(&mut Cpu) -> u32>,
+        write: Option<fn(&mut Cpu, u32)>,
+    },
 }
 
 /// One row of the system-register table.
@@ -339,8 +346,32 @@ pub static SYSREGS: &[SysReg] = &[
 ];
 
 /// Finds the table row for an encoding.
+/// Every table of system registers: this module's, and those of the subsystems that
+/// own registers (MMU, PMU, timers, ...). Add a subsystem's table here.
+pub static TABLES: &[&[SysReg]] = &[SYSREGS];
+
+fn key(e: CpReg) -> u32 {
+    (e.cp as u32) << 16
+        | (e.opc1 as u32) << 12
+        | (e.crn as u32) << 8
+        | (e.crm as u32) << 4
+        | e.opc2 as u32
+}
+
+/// Finds the table row for an encoding (a hash lookup built on first use).
 pub fn lookup(enc: CpReg) -> Option<&'static SysReg> {
-    SYSREGS.iter().find(|r| r.enc == enc)
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<u32, &'static SysReg>> =
+        std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            TABLES
+                .iter()
+                .flat_map(|t| t.iter())
+                .map(|r| (key(r.enc), r))
+                .collect()
+        })
+        .get(&key(enc))
+        .copied()
 }
 
 impl Cpu {
@@ -354,7 +385,8 @@ impl Cpu {
         Ok(match r.behaviour {
             Behaviour::Const(v) => v,
             Behaviour::State(f, _) => *f(&mut self.s),
-            Behaviour::Nop => 0,
+            Behaviour::Nop => return Err(Exception::Undefined),
+            Behaviour::Custom { read, .. } => read.ok_or(Exception::Undefined)?(self),
         })
     }
 
@@ -372,6 +404,7 @@ impl Cpu {
                 *field = (*field & !mask) | (v & mask);
             }
             Behaviour::Nop => {}
+            Behaviour::Custom { write, .. } => write.ok_or(Exception::Undefined)?(self, v),
         }
         self.end_block();
         Ok(())
@@ -411,8 +444,9 @@ mod tests {
 
     #[test]
     fn encodings_are_unique() {
-        for (i, a) in SYSREGS.iter().enumerate() {
-            for b in &SYSREGS[i + 1..] {
+        let all: Vec<&SysReg> = TABLES.iter().flat_map(|t| t.iter()).collect();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
                 assert_ne!(a.enc, b.enc, "{} and {}", a.name, b.name);
             }
         }
