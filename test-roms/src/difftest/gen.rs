@@ -458,7 +458,7 @@ impl Gen<'_> {
                 }
             };
             return match op {
-                "tst" | "cmp" | "cmn" => format!("{op}{c} {}, {}", lo(self), lo(self)),
+                "tst" | "teq" | "cmp" | "cmn" => format!("{op}{c} {}, {}", lo(self), lo(self)),
                 "mov" | "mvn" => format!("{op}{s}{c} {d}, {}", lo(self)),
                 "add" | "sub" => match self.rng.below(3) {
                     0 => format!("{op}{s}{c} {d}, {}, {}", lo(self), lo(self)),
@@ -466,7 +466,7 @@ impl Gen<'_> {
                     _ => format!("{op}{s}{c} {d}, {d}, #{}", self.rng.range(0, 255)),
                 },
                 "rsb" => format!("{op}{s}{c} {d}, {}, #0", lo(self)),
-                "teq" | "orn" => format!("{op}{s}{c} {d}, {d}, {}", lo(self)),
+                "orn" => format!("{op}{s}{c} {d}, {d}, {}", lo(self)),
                 _ => format!("{op}{s}{c} {d}, {}", lo(self)),
             };
         }
@@ -477,6 +477,8 @@ impl Gen<'_> {
             }
             "mov" | "mvn" => {
                 let o = self.operand2();
+                // GAS turns a shifted MOV into LSL & co. and cannot always honour .w.
+                let w = if o.contains(',') { "" } else { w };
                 format!("{op}{s}{c}{w} {}, {o}", self.dst())
             }
             _ => {
@@ -696,7 +698,11 @@ impl Gen<'_> {
             let rn = self.addr_reg(if mode != 0 { avoid } else { 0 });
             let rm = self.addr_reg(avoid * (mode != 0) as u16 | (1 << rn));
             let step = (align >> shift).max(1);
-            let mask = (1020u32 >> shift) & !(step - 1);
+            let mut mask = (1020u32 >> shift) & !(step - 1);
+            if !self.thumb && mask.trailing_zeros() % 2 == 1 {
+                // A32 immediates rotate by even amounts only.
+                mask &= !(1 << mask.trailing_zeros());
+            }
             let max = mask << shift;
             if self.rng.chance(0.5) {
                 let src = self.src();
@@ -812,7 +818,7 @@ impl Gen<'_> {
         let off = if self.thumb {
             self.rng.range(-255, 255) * 4
         } else {
-            self.rng.range(-255, 255) & !3
+            self.rng.range(-255, 255)
         };
         let a = self.addr(align, 8, 0, 0) as i64;
         let base = if mode == 2 { a } else { a - off };

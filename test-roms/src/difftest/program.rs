@@ -105,6 +105,7 @@ h_dump:
     eor r3, r3, r3, lsr #13
     subs r2, r2, #1
     bne 1b
+    mov r9, r3
     ldr r7, =outv
     ldm sp, {r0-r6}
     stm r7!, {r0-r6}
@@ -117,7 +118,7 @@ h_dump:
     and r1, r1, r2
     mov r2, sp
     stm r7!, {r2}
-    stm r7!, {r0, r1, r3}
+    stm r7!, {r0, r1, r9}
     ldr r2, =buf
     mov r0, #'R'
     strb r0, [r2], #1
