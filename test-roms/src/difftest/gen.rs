@@ -900,16 +900,16 @@ impl Gen<'_> {
     /// An LDREX/STREX pair on one address with up to two other instructions between.
     fn exclusive(&mut self, out: &mut Vec<String>) -> usize {
         let (sfx, size) = self.rng.pick(&[("", 4u32), ("b", 1), ("h", 2), ("d", 8)]);
-        let c1 = if !self.thumb && self.rng.chance(0.2) {
+        // The pair must behave the same on every implementation: STREX succeeds only
+        // after an LDREX of the same address with no store in between (QEMU compares
+        // values, the A15 tracks addresses), so both get the same condition, and a
+        // conditional pair has nothing between its halves that could change the flags.
+        let c1 = if !self.thumb && self.rng.chance(0.25) {
             self.rng.pick(&CONDS)
         } else {
             ""
         };
-        let c2 = if !self.thumb && self.rng.chance(0.2) {
-            self.rng.pick(&CONDS)
-        } else {
-            ""
-        };
+        let c2 = c1;
         let rn = self.addr_reg(0);
         let a = self.addr(size, size, 0, 0);
         let mut lines = vec![];
@@ -955,7 +955,8 @@ impl Gen<'_> {
         } else {
             lines.push(format!("ldrex{sfx}{c1} {}, {addr}", rname(t)));
         }
-        for _ in 0..self.rng.range(0, 2) {
+        let between = if c1.is_empty() { self.rng.range(0, 2) } else { 0 };
+        for _ in 0..between {
             let cond = if !self.thumb && self.rng.chance(0.3) {
                 self.rng.pick(&CONDS)
             } else {

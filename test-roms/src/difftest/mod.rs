@@ -239,9 +239,24 @@ fn insn_budget(n: usize) -> u64 {
     200_000 + n as u64 * 60_000
 }
 
+/// Runs the program under a15emu on a thread of its own, so that a core that spins
+/// without retiring instructions (and so never hits the instruction limit) cannot hang
+/// the tester: after `timeout` the run is abandoned.
 fn run_a15emu(bytes: &[u8], n: usize) -> (String, Option<String>) {
-    let o = runner::run_a15emu(bytes, insn_budget(n));
-    (o.output_str(), o.error)
+    let timeout = Duration::from_secs(120 + n as u64 / 10);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let image = bytes.to_vec();
+    std::thread::spawn(move || {
+        let o = runner::run_a15emu(&image, insn_budget(n));
+        let _ = tx.send((o.output_str(), o.error));
+    });
+    match rx.recv_timeout(timeout) {
+        Ok(r) => r,
+        Err(_) => (
+            String::new(),
+            Some(format!("a15emu did not finish within {} s (abandoned)", timeout.as_secs())),
+        ),
+    }
 }
 
 /// The instruction words of sequence `index` in `elf` (objdump of b_N..e_N).
