@@ -45,6 +45,8 @@ pub struct Config {
     pub max_reports: usize,
     /// Worker threads (batches run in parallel).
     pub jobs: usize,
+    /// Limit for one QEMU run.
+    pub qemu_timeout: Duration,
 }
 
 impl Config {
@@ -60,6 +62,7 @@ impl Config {
             qemu_only: false,
             max_reports: 10,
             jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8),
+            qemu_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -84,6 +87,8 @@ pub enum Final {
     Exception { vector: u32, lr: u32 },
     /// No output for this sequence.
     Missing,
+    /// The first sequence without output in a run that did not finish in time.
+    Hung,
 }
 
 const FIELD_NAMES: [&str; 17] = [
@@ -120,6 +125,7 @@ impl std::fmt::Display for Final {
                 write!(f, "exception: {} (vector {vector:#x}), LR {lr:#010x}", vector_name(*vector))
             }
             Final::Missing => write!(f, "no output (the program stopped early)"),
+            Final::Hung => write!(f, "no output: the run hung here (timed out)"),
         }
     }
 }
@@ -189,7 +195,8 @@ struct Built {
 fn build(seqs: &[Sequence], state: State, dump_mem: bool, dir: &Path, name: &str) -> Result<Built, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let src = dir.join(format!("{name}.s"));
-    let ld = dir.join("difftest.ld");
+    // One script per program: batches build concurrently in the same directory.
+    let ld = dir.join(format!("{name}.ld"));
     let elf = dir.join(format!("{name}.elf"));
     std::fs::write(&src, program::source(seqs, state, dump_mem)).map_err(|e| e.to_string())?;
     std::fs::write(&ld, program::LINKER_SCRIPT).map_err(|e| e.to_string())?;
@@ -200,7 +207,8 @@ fn build(seqs: &[Sequence], state: State, dump_mem: bool, dir: &Path, name: &str
 }
 
 /// Runs an ELF under QEMU with semihosting output going to a file (a pipe would fill
-/// up: the run prints far more than a pipe buffer holds before it exits).
+/// up: the run prints far more than a pipe buffer holds before it exits). On a timeout
+/// the error carries what was printed until then.
 pub fn run_qemu_to_file(elf: &Path, out_file: &Path, timeout: Duration) -> Result<String, String> {
     let _ = std::fs::remove_file(out_file);
     let mut child = Command::new("qemu-system-arm")
@@ -224,7 +232,8 @@ pub fn run_qemu_to_file(elf: &Path, out_file: &Path, timeout: Duration) -> Resul
             Ok(None) if start.elapsed() > timeout => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err("qemu timed out".into());
+                let partial = std::fs::read(out_file).unwrap_or_default();
+                return Err(String::from_utf8_lossy(&partial).into_owned());
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
             Err(e) => return Err(e.to_string()),
@@ -379,8 +388,11 @@ fn run_batch(cfg: &Config, idx: &[usize], dir: &Path, b: usize) -> Result<Summar
     let seqs: Vec<Sequence> = idx.iter().map(|&i| generate(cfg.seed, i, cfg.state, cfg.len)).collect();
     let name = format!("batch{b}");
     let built = build(&seqs, cfg.state, false, dir, &name)?;
-    let qemu_text = run_qemu_to_file(&built.elf, &dir.join(format!("{name}.qemu.out")), Duration::from_secs(300))?;
-    let qemu = parse_output(&qemu_text);
+    let (qemu, qemu_hung) =
+        match run_qemu_to_file(&built.elf, &dir.join(format!("{name}.qemu.out")), cfg.qemu_timeout) {
+            Ok(text) => (parse_output(&text), false),
+            Err(partial) => (parse_output(&partial), true),
+        };
     let emu = if cfg.qemu_only {
         None
     } else {
@@ -389,8 +401,16 @@ fn run_batch(cfg: &Config, idx: &[usize], dir: &Path, b: usize) -> Result<Summar
     };
     let mut sum = Summary::default();
     let mut reports = 0;
+    let mut hang_reported = false;
     for q in &seqs {
-        let fq = qemu.finals.get(&q.index).cloned().unwrap_or(Final::Missing);
+        let fq = match qemu.finals.get(&q.index) {
+            Some(f) => f.clone(),
+            None if qemu_hung && !hang_reported => {
+                hang_reported = true;
+                Final::Hung
+            }
+            None => Final::Missing,
+        };
         if !matches!(fq, Final::State(_)) {
             sum.failed += 1;
             sum.generator_bugs += 1;
@@ -470,7 +490,7 @@ fn reproducer(
             if let Ok(b) = build(one, cfg.state, true, dir, &name) {
                 let qm = run_qemu_to_file(&b.elf, &dir.join(format!("{name}.qemu.out")), Duration::from_secs(60))
                     .map(|s| parse_output(&s))
-                    .unwrap_or_default();
+                    .unwrap_or_else(|s| parse_output(&s));
                 let (et, _) = run_a15emu(&b.bytes, 1);
                 let em = parse_output(&et);
                 let (a, bb) = (
