@@ -5,6 +5,7 @@
 //! - [`runner`]: runs a program under a15emu (in-process) or under `qemu-system-arm`
 //!   and returns what it printed through semihosting and its exit status.
 
+pub mod difftest;
 pub mod roms;
 pub mod runner;
 pub mod toolchain;
