@@ -54,7 +54,9 @@ fn main() -> ExitCode {
             "--len" => cfg.len = num!("--len") as usize,
             "--batch" => cfg.batch = num!("--batch") as usize,
             "--jobs" => cfg.jobs = num!("--jobs") as usize,
-            "--qemu-timeout" => cfg.qemu_timeout = std::time::Duration::from_secs(num!("--qemu-timeout")),
+            "--qemu-timeout" => {
+                cfg.qemu_timeout = std::time::Duration::from_secs(num!("--qemu-timeout"))
+            }
             "--only" => cfg.only = Some(num!("--only") as usize),
             "--max-reports" => cfg.max_reports = num!("--max-reports") as usize,
             "--keep" => match val("--keep") {
@@ -85,7 +87,10 @@ fn main() -> ExitCode {
         Ok(s) => {
             print!("{}", s.report);
             if s.generator_bugs > 0 {
-                println!("difftest: {} sequences faulted under QEMU (generator bugs)", s.generator_bugs);
+                println!(
+                    "difftest: {} sequences faulted under QEMU (generator bugs)",
+                    s.generator_bugs
+                );
             }
             println!("difftest: took {:.1} s", start.elapsed().as_secs_f64());
             println!("difftest: {} passed, {} failed", s.passed, s.failed);
