@@ -54,6 +54,7 @@ fn main() -> ExitCode {
             "--len" => cfg.len = num!("--len") as usize,
             "--batch" => cfg.batch = num!("--batch") as usize,
             "--jobs" => cfg.jobs = num!("--jobs") as usize,
+            "--emu-timeout" => cfg.emu_timeout = std::time::Duration::from_secs(num!("--emu-timeout")),
             "--qemu-timeout" => cfg.qemu_timeout = std::time::Duration::from_secs(num!("--qemu-timeout")),
             "--only" => cfg.only = Some(num!("--only") as usize),
             "--max-reports" => cfg.max_reports = num!("--max-reports") as usize,
