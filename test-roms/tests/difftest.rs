@@ -30,14 +30,14 @@ fn difftest(state: State) {
     print!("{}", s.report);
     println!("difftest: {} passed, {} failed", s.passed, s.failed);
     assert_eq!(
-        s.generator_bugs,
-        0,
+        s.generator_bugs, 0,
         "{} sequences faulted under QEMU: generator bug",
         s.generator_bugs
     );
     assert_eq!(s.passed + s.failed, COUNT);
     assert_eq!(
-        s.failed, 0,
+        s.failed,
+        0,
         "{} of {COUNT} {} sequences differ from QEMU (reproducers above)",
         s.failed,
         state.name()
@@ -61,9 +61,15 @@ fn generator_is_clean_under_qemu() {
     for state in [State::Arm, State::Thumb] {
         let mut cfg = Config::new(state, COUNT, SEED ^ 0x5a5a);
         cfg.qemu_only = true;
-        let s = run(&cfg).unwrap_or_else(|e| panic!("difftest ({}) could not run: {e}", state.name()));
+        let s =
+            run(&cfg).unwrap_or_else(|e| panic!("difftest ({}) could not run: {e}", state.name()));
         print!("{}", s.report);
-        assert_eq!(s.failed, 0, "generator produced faulting {} sequences", state.name());
+        assert_eq!(
+            s.failed,
+            0,
+            "generator produced faulting {} sequences",
+            state.name()
+        );
         assert_eq!(s.passed, COUNT);
     }
 }

@@ -54,8 +54,12 @@ fn main() -> ExitCode {
             "--len" => cfg.len = num!("--len") as usize,
             "--batch" => cfg.batch = num!("--batch") as usize,
             "--jobs" => cfg.jobs = num!("--jobs") as usize,
-            "--emu-timeout" => cfg.emu_timeout = std::time::Duration::from_secs(num!("--emu-timeout")),
-            "--qemu-timeout" => cfg.qemu_timeout = std::time::Duration::from_secs(num!("--qemu-timeout")),
+            "--emu-timeout" => {
+                cfg.emu_timeout = std::time::Duration::from_secs(num!("--emu-timeout"))
+            }
+            "--qemu-timeout" => {
+                cfg.qemu_timeout = std::time::Duration::from_secs(num!("--qemu-timeout"))
+            }
             "--only" => cfg.only = Some(num!("--only") as usize),
             "--max-reports" => cfg.max_reports = num!("--max-reports") as usize,
             "--keep" => match val("--keep") {
@@ -86,7 +90,10 @@ fn main() -> ExitCode {
         Ok(s) => {
             print!("{}", s.report);
             if s.generator_bugs > 0 {
-                println!("difftest: {} sequences faulted under QEMU (generator bugs)", s.generator_bugs);
+                println!(
+                    "difftest: {} sequences faulted under QEMU (generator bugs)",
+                    s.generator_bugs
+                );
             }
             println!("difftest: took {:.1} s", start.elapsed().as_secs_f64());
             println!("difftest: {} passed, {} failed", s.passed, s.failed);

@@ -65,7 +65,10 @@ fn rname(r: u8) -> String {
 }
 
 fn reglist(mask: u16) -> String {
-    let regs: Vec<String> = (0..15u8).filter(|r| mask & (1 << r) != 0).map(rname).collect();
+    let regs: Vec<String> = (0..15u8)
+        .filter(|r| mask & (1 << r) != 0)
+        .map(rname)
+        .collect();
     format!("{{{}}}", regs.join(", "))
 }
 
@@ -120,7 +123,10 @@ struct Item {
 
 impl Item {
     fn plain(text: String) -> Item {
-        Item { setup: vec![], text }
+        Item {
+            setup: vec![],
+            text,
+        }
     }
 }
 
@@ -135,7 +141,10 @@ pub struct Gen<'a> {
 
 /// Generates sequence `index` of a run.
 pub fn generate(seed: u64, index: usize, state: State, len: usize) -> Sequence {
-    let mut rng = Rng::for_sequence(seed ^ if state == State::Thumb { 0x7468 } else { 0 }, index as u64);
+    let mut rng = Rng::for_sequence(
+        seed ^ if state == State::Thumb { 0x7468 } else { 0 },
+        index as u64,
+    );
     let mut regs = [0u32; 14];
     for r in regs.iter_mut() {
         *r = random_value(&mut rng);
@@ -313,7 +322,11 @@ impl Gen<'_> {
     fn set_base(&mut self, setup: &mut Vec<String>, r: u8, off: impl Into<i64>) {
         let n = rname(r);
         let off: i64 = off.into();
-        let e = if off < 0 { format!("scratch-{}", -off) } else { format!("scratch+{off}") };
+        let e = if off < 0 {
+            format!("scratch-{}", -off)
+        } else {
+            format!("scratch+{off}")
+        };
         setup.push(format!("movw {n}, #:lower16:({e})"));
         setup.push(format!("movt {n}, #:upper16:({e})"));
     }
@@ -324,7 +337,16 @@ impl Gen<'_> {
     fn mod_imm(&mut self) -> u32 {
         let r = &mut *self.rng;
         if r.chance(0.15) {
-            return r.pick(&[0u32, 1, 0xff, 0x8000_0000, 0xff00_0000, 0xc000_0000, 0x3fc, 0x1_0000]);
+            return r.pick(&[
+                0u32,
+                1,
+                0xff,
+                0x8000_0000,
+                0xff00_0000,
+                0xc000_0000,
+                0x3fc,
+                0x1_0000,
+            ]);
         }
         let b = r.u32() & 0xff;
         if self.thumb {
@@ -438,7 +460,11 @@ impl Gen<'_> {
             Class::Pack => Item::plain(self.pack(c)),
             Class::Misc => {
                 let op = self.rng.pick(&["rev", "rev16", "revsh", "rbit", "clz"]);
-                let w = if op != "rbit" && op != "clz" { self.wide() } else { "" };
+                let w = if op != "rbit" && op != "clz" {
+                    self.wide()
+                } else {
+                    ""
+                };
                 let m = self.src();
                 Item::plain(format!("{op}{c}{w} {}, {m}", self.dst()))
             }
@@ -453,14 +479,16 @@ impl Gen<'_> {
 
     fn data_proc(&mut self, c: &str) -> String {
         let arm_ops = [
-            "and", "eor", "sub", "rsb", "add", "adc", "sbc", "rsc", "orr", "bic", "mov", "mvn", "tst", "teq",
-            "cmp", "cmn",
+            "and", "eor", "sub", "rsb", "add", "adc", "sbc", "rsc", "orr", "bic", "mov", "mvn",
+            "tst", "teq", "cmp", "cmn",
         ];
         let thumb_ops = [
-            "and", "eor", "sub", "rsb", "add", "adc", "sbc", "orn", "orr", "bic", "mov", "mvn", "tst", "teq",
-            "cmp", "cmn",
+            "and", "eor", "sub", "rsb", "add", "adc", "sbc", "orn", "orr", "bic", "mov", "mvn",
+            "tst", "teq", "cmp", "cmn",
         ];
-        let op = self.rng.pick(if self.thumb { &thumb_ops } else { &arm_ops });
+        let op = self
+            .rng
+            .pick(if self.thumb { &thumb_ops } else { &arm_ops });
         let s = self.s(0.5);
         let w = self.wide();
         // T32 low-register forms the assembler can encode in 16 bits.
@@ -505,10 +533,22 @@ impl Gen<'_> {
         let m = self.src();
         let d = self.dst();
         match self.rng.below(6) {
-            0 => format!("lsl{s}{c}{w} {d}, {m}, #{}", self.rng.edge_or(&[1, 31], 1, 31)),
-            1 => format!("lsr{s}{c}{w} {d}, {m}, #{}", self.rng.edge_or(&[1, 32], 1, 32)),
-            2 => format!("asr{s}{c}{w} {d}, {m}, #{}", self.rng.edge_or(&[1, 32], 1, 32)),
-            3 => format!("ror{s}{c}{w} {d}, {m}, #{}", self.rng.edge_or(&[1, 31], 1, 31)),
+            0 => format!(
+                "lsl{s}{c}{w} {d}, {m}, #{}",
+                self.rng.edge_or(&[1, 31], 1, 31)
+            ),
+            1 => format!(
+                "lsr{s}{c}{w} {d}, {m}, #{}",
+                self.rng.edge_or(&[1, 32], 1, 32)
+            ),
+            2 => format!(
+                "asr{s}{c}{w} {d}, {m}, #{}",
+                self.rng.edge_or(&[1, 32], 1, 32)
+            ),
+            3 => format!(
+                "ror{s}{c}{w} {d}, {m}, #{}",
+                self.rng.edge_or(&[1, 31], 1, 31)
+            ),
             4 => format!("rrx{s}{c} {d}, {m}"),
             _ => {
                 let op = self.rng.pick(&["lsl", "lsr", "asr", "ror"]);
@@ -535,20 +575,39 @@ impl Gen<'_> {
             1 => format!("mla{s}{c} {}, {n}, {m}, {a}", self.dst()),
             2 => format!("mls{c} {}, {n}, {m}, {a}", self.dst()),
             3 | 4 => {
-                let op = self.rng.pick(&["umull", "umlal", "smull", "smlal", "umaal"]);
+                let op = self
+                    .rng
+                    .pick(&["umull", "umlal", "smull", "smlal", "umaal"]);
                 let s = if op == "umaal" { "" } else { s };
                 let lo = self.dst_n(0);
                 let hi = self.dst_n(1 << lo);
                 format!("{op}{s}{c} {}, {}, {n}, {m}", rname(lo), rname(hi))
             }
             5 => format!("smul{}{c} {}, {n}, {m}", self.rng.pick(&hl), self.dst()),
-            6 => format!("smla{}{c} {}, {n}, {m}, {a}", self.rng.pick(&hl), self.dst()),
-            7 => format!("smulw{}{c} {}, {n}, {m}", self.rng.pick(&["b", "t"]), self.dst()),
-            8 => format!("smlaw{}{c} {}, {n}, {m}, {a}", self.rng.pick(&["b", "t"]), self.dst()),
+            6 => format!(
+                "smla{}{c} {}, {n}, {m}, {a}",
+                self.rng.pick(&hl),
+                self.dst()
+            ),
+            7 => format!(
+                "smulw{}{c} {}, {n}, {m}",
+                self.rng.pick(&["b", "t"]),
+                self.dst()
+            ),
+            8 => format!(
+                "smlaw{}{c} {}, {n}, {m}, {a}",
+                self.rng.pick(&["b", "t"]),
+                self.dst()
+            ),
             9 => {
                 let lo = self.dst_n(0);
                 let hi = self.dst_n(1 << lo);
-                format!("smlal{}{c} {}, {}, {n}, {m}", self.rng.pick(&hl), rname(lo), rname(hi))
+                format!(
+                    "smlal{}{c} {}, {}, {n}, {m}",
+                    self.rng.pick(&hl),
+                    rname(lo),
+                    rname(hi)
+                )
             }
             10 => {
                 let op = self.rng.pick(&["smuad", "smusd"]);
@@ -589,10 +648,22 @@ impl Gen<'_> {
             _ => format!(", asr #{}", self.rng.range(1, max_asr)),
         };
         match self.rng.below(6) {
-            0 => format!("{}{c} {d}, {m}, {n}", self.rng.pick(&["qadd", "qsub", "qdadd", "qdsub"])),
-            1 => format!("{}{c} {d}, {m}, {n}", self.rng.pick(&["qadd", "qsub", "qdadd", "qdsub"])),
-            2 => format!("ssat{c} {d}, #{}, {n}{shift}", self.rng.edge_or(&[1, 32], 1, 32)),
-            3 => format!("usat{c} {d}, #{}, {n}{shift}", self.rng.edge_or(&[0, 31], 0, 31)),
+            0 => format!(
+                "{}{c} {d}, {m}, {n}",
+                self.rng.pick(&["qadd", "qsub", "qdadd", "qdsub"])
+            ),
+            1 => format!(
+                "{}{c} {d}, {m}, {n}",
+                self.rng.pick(&["qadd", "qsub", "qdadd", "qdsub"])
+            ),
+            2 => format!(
+                "ssat{c} {d}, #{}, {n}{shift}",
+                self.rng.edge_or(&[1, 32], 1, 32)
+            ),
+            3 => format!(
+                "usat{c} {d}, #{}, {n}{shift}",
+                self.rng.edge_or(&[0, 31], 0, 31)
+            ),
             4 => format!("ssat16{c} {d}, #{}, {n}", self.rng.range(1, 16)),
             _ => format!("usat16{c} {d}, #{}, {n}", self.rng.range(0, 15)),
         }
@@ -613,7 +684,9 @@ impl Gen<'_> {
             }
             _ => {
                 let p = self.rng.pick(&["s", "q", "sh", "u", "uq", "uh"]);
-                let op = self.rng.pick(&["add16", "sub16", "add8", "sub8", "asx", "sax"]);
+                let op = self
+                    .rng
+                    .pick(&["add16", "sub16", "add8", "sub8", "asx", "sax"]);
                 format!("{p}{op}{c} {d}, {n}, {m}")
             }
         }
@@ -628,12 +701,16 @@ impl Gen<'_> {
             0 => format!("pkhbt{c} {d}, {n}, {m}, lsl #{}", self.rng.range(0, 31)),
             1 => format!("pkhtb{c} {d}, {n}, {m}, asr #{}", self.rng.range(1, 32)),
             2 => {
-                let op = self.rng.pick(&["sxtb", "sxth", "sxtb16", "uxtb", "uxth", "uxtb16"]);
+                let op = self
+                    .rng
+                    .pick(&["sxtb", "sxth", "sxtb16", "uxtb", "uxth", "uxtb16"]);
                 let w = if op.ends_with("16") { "" } else { self.wide() };
                 format!("{op}{c}{w} {d}, {m}{ror}")
             }
             _ => {
-                let op = self.rng.pick(&["sxtab", "sxtah", "sxtab16", "uxtab", "uxtah", "uxtab16"]);
+                let op = self
+                    .rng
+                    .pick(&["sxtab", "sxtah", "sxtab16", "uxtab", "uxtah", "uxtab16"]);
                 format!("{op}{c} {d}, {n}, {m}{ror}")
             }
         }
@@ -701,7 +778,7 @@ impl Gen<'_> {
             // Writeback forms are A32 only.
             let mode = if self.thumb { 0 } else { self.rng.below(3) };
             let rn = self.addr_reg(if mode != 0 { avoid } else { 0 });
-            let rm = self.addr_reg(avoid * (mode != 0) as u16 | (1 << rn));
+            let rm = self.addr_reg((avoid * (mode != 0) as u16) | (1 << rn));
             let step = (align >> shift).max(1);
             let mut mask = (1020u32 >> shift) & !(step - 1);
             if !self.thumb && mask.trailing_zeros() % 2 == 1 {
@@ -722,7 +799,11 @@ impl Gen<'_> {
                 self.addr(align, size, 0, max)
             };
             self.set_base(&mut setup, rn, base);
-            let sh = if shift != 0 { format!(", lsl #{shift}") } else { String::new() };
+            let sh = if shift != 0 {
+                format!(", lsl #{shift}")
+            } else {
+                String::new()
+            };
             let sign = if neg { "-" } else { "" };
             let (n, m) = (rname(rn), rname(rm));
             let addr = match mode {
@@ -777,7 +858,11 @@ impl Gen<'_> {
         let mut setup = vec![];
         let (t, t2) = if self.thumb {
             let t = if load { self.dst_n(0) } else { self.any_reg() };
-            let t2 = if load { self.dst_n(1 << t) } else { self.any_reg() };
+            let t2 = if load {
+                self.dst_n(1 << t)
+            } else {
+                self.any_reg()
+            };
             (t, t2)
         } else {
             // A32: Rt even, Rt2 = Rt + 1, and never R12 (Rt2 would be SP) for loads.
@@ -796,7 +881,11 @@ impl Gen<'_> {
         let pair = (1u16 << t) | (1 << t2);
         let mode = self.rng.below(3);
         let rn = self.addr_reg(if mode != 0 { pair } else { 0 });
-        let t2n = if t2 == 13 { "sp".to_string() } else { rname(t2) };
+        let t2n = if t2 == 13 {
+            "sp".to_string()
+        } else {
+            rname(t2)
+        };
         let (tn, n) = (rname(t), rname(rn));
         if !self.thumb && self.rng.chance(0.3) {
             // A32 register offset: index from a constant, never Rt/Rt2.
@@ -969,7 +1058,11 @@ impl Gen<'_> {
         } else {
             lines.push(format!("ldrex{sfx}{c1} {}, {addr}", rname(t)));
         }
-        let between = if c1.is_empty() { self.rng.range(0, 2) } else { 0 };
+        let between = if c1.is_empty() {
+            self.rng.range(0, 2)
+        } else {
+            0
+        };
         for _ in 0..between {
             let cond = if !self.thumb && self.rng.chance(0.3) {
                 self.rng.pick(&CONDS)
@@ -990,7 +1083,12 @@ impl Gen<'_> {
         let (t, t2) = pair_regs(self, false);
         let d = self.dst_n((1 << rn) | (1 << t) | (1 << t2));
         if sfx == "d" {
-            lines.push(format!("strexd{c2} {}, {}, {}, {addr}", rname(d), rname(t), rname(t2)));
+            lines.push(format!(
+                "strexd{c2} {}, {}, {}, {addr}",
+                rname(d),
+                rname(t),
+                rname(t2)
+            ));
         } else {
             lines.push(format!("strex{sfx}{c2} {}, {}, {addr}", rname(d), rname(t)));
         }

@@ -66,7 +66,10 @@ impl Config {
             keep: None,
             qemu_only: false,
             max_reports: 10,
-            jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8),
+            jobs: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(8),
             qemu_timeout: Duration::from_secs(120),
             emu_timeout: Duration::from_secs(120),
         }
@@ -98,8 +101,8 @@ pub enum Final {
 }
 
 const FIELD_NAMES: [&str; 17] = [
-    "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "sp", "lr", "apsr",
-    "memhash",
+    "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "sp", "lr",
+    "apsr", "memhash",
 ];
 
 fn vector_name(v: u32) -> &'static str {
@@ -128,7 +131,11 @@ impl std::fmt::Display for Final {
                 write!(f, " [{}]", flags_str(v[15]))
             }
             Final::Exception { vector, lr } => {
-                write!(f, "exception: {} (vector {vector:#x}), LR {lr:#010x}", vector_name(*vector))
+                write!(
+                    f,
+                    "exception: {} (vector {vector:#x}), LR {lr:#010x}",
+                    vector_name(*vector)
+                )
             }
             Final::Missing => write!(f, "no output (the program stopped early)"),
             Final::Hung => write!(f, "no output: the run stopped or hung here"),
@@ -198,7 +205,13 @@ struct Built {
     bytes: Vec<u8>,
 }
 
-fn build(seqs: &[Sequence], state: State, dump_mem: bool, dir: &Path, name: &str) -> Result<Built, String> {
+fn build(
+    seqs: &[Sequence],
+    state: State,
+    dump_mem: bool,
+    dir: &Path,
+    name: &str,
+) -> Result<Built, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let src = dir.join(format!("{name}.s"));
     // One script per program: batches build concurrently in the same directory.
@@ -207,7 +220,8 @@ fn build(seqs: &[Sequence], state: State, dump_mem: bool, dir: &Path, name: &str
     std::fs::write(&src, program::source(seqs, state, dump_mem)).map_err(|e| e.to_string())?;
     std::fs::write(&ld, program::LINKER_SCRIPT).map_err(|e| e.to_string())?;
     let ld_s = ld.to_string_lossy().into_owned();
-    toolchain::build_elf(&[&src], &["-T", &ld_s, "-Wa,--no-warn"], &elf).map_err(|e| e.to_string())?;
+    toolchain::build_elf(&[&src], &["-T", &ld_s, "-Wa,--no-warn"], &elf)
+        .map_err(|e| e.to_string())?;
     let bytes = std::fs::read(&elf).map_err(|e| e.to_string())?;
     Ok(Built { elf, bytes })
 }
@@ -219,8 +233,18 @@ pub fn run_qemu_to_file(elf: &Path, out_file: &Path, timeout: Duration) -> Resul
     let _ = std::fs::remove_file(out_file);
     let mut child = Command::new("qemu-system-arm")
         .args(["-M", "vexpress-a15", "-cpu", "cortex-a15", "-m", "512"])
-        .args(["-nographic", "-no-reboot", "-monitor", "none", "-serial", "none"])
-        .args(["-semihosting-config", "enable=on,target=native,chardev=semi"])
+        .args([
+            "-nographic",
+            "-no-reboot",
+            "-monitor",
+            "none",
+            "-serial",
+            "none",
+        ])
+        .args([
+            "-semihosting-config",
+            "enable=on,target=native,chardev=semi",
+        ])
         .arg("-chardev")
         .arg(format!("file,id=semi,path={}", out_file.display()))
         .arg("-kernel")
@@ -293,7 +317,10 @@ fn run_a15emu(bytes: &[u8], n: usize, timeout: Duration) -> (String, Option<Stri
     });
     let err = match rx.recv_timeout(timeout) {
         Ok(e) => e,
-        Err(_) => Some(format!("a15emu did not finish within {} s (abandoned)", timeout.as_secs())),
+        Err(_) => Some(format!(
+            "a15emu did not finish within {} s (abandoned)",
+            timeout.as_secs()
+        )),
     };
     let text = String::from_utf8_lossy(&out.0.lock().unwrap()).into_owned();
     (text, err)
@@ -328,7 +355,9 @@ fn disassemble(elf: &Path, index: usize) -> String {
     let mut s = String::new();
     for l in text.lines() {
         let t = l.trim_start();
-        if t.split(':').next().is_some_and(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_hexdigit()))
+        if t.split(':')
+            .next()
+            .is_some_and(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_hexdigit()))
             && l.contains('\t')
         {
             let _ = writeln!(s, "  {}", l.trim_start().replace('\t', "  "));
@@ -361,7 +390,10 @@ fn describe_initial(q: &Sequence) -> String {
 fn differences(a: &Final, b: &Final) -> String {
     match (a, b) {
         (Final::State(x), Final::State(y)) => {
-            let d: Vec<&str> = (0..17).filter(|&i| x[i] != y[i]).map(|i| FIELD_NAMES[i]).collect();
+            let d: Vec<&str> = (0..17)
+                .filter(|&i| x[i] != y[i])
+                .map(|i| FIELD_NAMES[i])
+                .collect();
             d.join(", ")
         }
         _ => "outcome".into(),
@@ -382,9 +414,17 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
     };
     let dir = match &cfg.keep {
         Some(d) => d.clone(),
-        None => toolchain::build_dir(&format!("difftest-{}-{}-{}", cfg.state.name(), cfg.seed, std::process::id())),
+        None => toolchain::build_dir(&format!(
+            "difftest-{}-{}-{}",
+            cfg.state.name(),
+            cfg.seed,
+            std::process::id()
+        )),
     };
-    let batches: Vec<Vec<usize>> = indices.chunks(cfg.batch.max(1)).map(|c| c.to_vec()).collect();
+    let batches: Vec<Vec<usize>> = indices
+        .chunks(cfg.batch.max(1))
+        .map(|c| c.to_vec())
+        .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|sc| {
@@ -416,14 +456,20 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
 }
 
 fn run_batch(cfg: &Config, idx: &[usize], dir: &Path, b: usize) -> Result<Summary, String> {
-    let seqs: Vec<Sequence> = idx.iter().map(|&i| generate(cfg.seed, i, cfg.state, cfg.len)).collect();
+    let seqs: Vec<Sequence> = idx
+        .iter()
+        .map(|&i| generate(cfg.seed, i, cfg.state, cfg.len))
+        .collect();
     let name = format!("batch{b}");
     let built = build(&seqs, cfg.state, false, dir, &name)?;
-    let (qemu, qemu_hung) =
-        match run_qemu_to_file(&built.elf, &dir.join(format!("{name}.qemu.out")), cfg.qemu_timeout) {
-            Ok(text) => (parse_output(&text), false),
-            Err(partial) => (parse_output(&partial), true),
-        };
+    let (qemu, qemu_hung) = match run_qemu_to_file(
+        &built.elf,
+        &dir.join(format!("{name}.qemu.out")),
+        cfg.qemu_timeout,
+    ) {
+        Ok(text) => (parse_output(&text), false),
+        Err(partial) => (parse_output(&partial), true),
+    };
     let emu = if cfg.qemu_only {
         None
     } else {
@@ -527,9 +573,13 @@ fn reproducer(
             let name = format!("seq{}", q.index);
             let one = std::slice::from_ref(q);
             if let Ok(b) = build(one, cfg.state, true, dir, &name) {
-                let qm = run_qemu_to_file(&b.elf, &dir.join(format!("{name}.qemu.out")), Duration::from_secs(60))
-                    .map(|s| parse_output(&s))
-                    .unwrap_or_else(|s| parse_output(&s));
+                let qm = run_qemu_to_file(
+                    &b.elf,
+                    &dir.join(format!("{name}.qemu.out")),
+                    Duration::from_secs(60),
+                )
+                .map(|s| parse_output(&s))
+                .unwrap_or_else(|s| parse_output(&s));
                 let (et, _) = run_a15emu(&b.bytes, 1, cfg.emu_timeout);
                 let em = parse_output(&et);
                 let (a, bb) = (
@@ -541,7 +591,9 @@ fn reproducer(
                     let (x, y) = (a.get(i), bb.get(i));
                     if x != y {
                         if shown < 16 {
-                            let f = |v: Option<&u32>| v.map(|v| format!("{v:08x}")).unwrap_or("--------".into());
+                            let f = |v: Option<&u32>| {
+                                v.map(|v| format!("{v:08x}")).unwrap_or("--------".into())
+                            };
                             let _ = writeln!(
                                 t,
                                 "  mem[{:#010x}]: qemu {} a15emu {}",

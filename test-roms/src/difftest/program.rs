@@ -225,13 +225,23 @@ pub fn source(seqs: &[Sequence], state: State, dump_mem: bool) -> String {
     s.push_str(HARNESS);
     let call = if thumb { "blx" } else { "bl" };
     let tbit = if thumb { "+1" } else { "" };
-    let _ = writeln!(s, "    .balign 4\n    {}", if thumb { ".thumb" } else { ".arm" });
+    let _ = writeln!(
+        s,
+        "    .balign 4\n    {}",
+        if thumb { ".thumb" } else { ".arm" }
+    );
     for (k, q) in seqs.iter().enumerate() {
         let i = q.index;
         let _ = writeln!(s, "s_{k}:");
-        let _ = writeln!(s, "    movw r0, #:lower16:tab_{k}\n    movt r0, #:upper16:tab_{k}");
+        let _ = writeln!(
+            s,
+            "    movw r0, #:lower16:tab_{k}\n    movt r0, #:upper16:tab_{k}"
+        );
         let _ = writeln!(s, "    {call} h_setup");
-        let _ = writeln!(s, "    movw r0, #:lower16:tab_{k}\n    movt r0, #:upper16:tab_{k}");
+        let _ = writeln!(
+            s,
+            "    movw r0, #:lower16:tab_{k}\n    movt r0, #:upper16:tab_{k}"
+        );
         let _ = writeln!(s, "    ldr r1, [r0, #56]\n    msr APSR_nzcvqg, r1");
         let _ = writeln!(s, "    ldm r0, {{r0-r12, lr}}");
         let _ = writeln!(s, "    .global b_{i}\nb_{i}:");
@@ -239,7 +249,10 @@ pub fn source(seqs: &[Sequence], state: State, dump_mem: bool) -> String {
             let _ = writeln!(s, "    {l}");
         }
         let _ = writeln!(s, "    .global e_{i}\ne_{i}:");
-        let _ = writeln!(s, "    stm sp, {{r0-r12, lr}}\n    mrs r0, APSR\n    str r0, [sp, #56]");
+        let _ = writeln!(
+            s,
+            "    stm sp, {{r0-r12, lr}}\n    mrs r0, APSR\n    str r0, [sp, #56]"
+        );
         let _ = writeln!(s, "    {call} h_dump");
     }
     let n = seqs.len();
@@ -263,6 +276,8 @@ pub fn source(seqs: &[Sequence], state: State, dump_mem: bool) -> String {
             k + 1
         );
     }
-    s.push_str("\n    .section .scratch, \"aw\", %nobits\n    .balign 4096\nscratch: .space WINDOW\n");
+    s.push_str(
+        "\n    .section .scratch, \"aw\", %nobits\n    .balign 4096\nscratch: .space WINDOW\n",
+    );
     s
 }
