@@ -6,7 +6,8 @@
 //! Options: `--len L` (instructions per sequence, default 32), `--batch B` (sequences
 //! per program, default 500), `--jobs J`, `--only I` (run sequence I alone),
 //! `--keep DIR` (keep the generated sources and ELFs), `--qemu-only` (check the
-//! generator and harness under QEMU alone), `--max-reports R`.
+//! generator and harness under QEMU alone), `--max-reports R` (full reproducers per
+//! batch), `--qemu-timeout S` / `--emu-timeout S` (seconds per program run).
 //! The last line printed is `difftest: N passed, M failed`.
 
 use std::process::ExitCode;
@@ -17,7 +18,8 @@ use test_roms::difftest::{run, Config, State};
 fn usage() -> ExitCode {
     eprintln!(
         "usage: difftest --state arm|thumb [--count N] [--seed S] [--len L] [--batch B] [--jobs J]\n\
-         \x20               [--only I] [--keep DIR] [--qemu-only] [--max-reports R]"
+         \x20               [--only I] [--keep DIR] [--qemu-only] [--max-reports R]\n\
+         \x20               [--qemu-timeout S] [--emu-timeout S]"
     );
     ExitCode::from(2)
 }
@@ -54,6 +56,9 @@ fn main() -> ExitCode {
             "--len" => cfg.len = num!("--len") as usize,
             "--batch" => cfg.batch = num!("--batch") as usize,
             "--jobs" => cfg.jobs = num!("--jobs") as usize,
+            "--emu-timeout" => {
+                cfg.emu_timeout = std::time::Duration::from_secs(num!("--emu-timeout"))
+            }
             "--qemu-timeout" => {
                 cfg.qemu_timeout = std::time::Duration::from_secs(num!("--qemu-timeout"))
             }

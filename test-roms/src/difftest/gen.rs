@@ -290,6 +290,18 @@ impl Gen<'_> {
         }
     }
 
+    /// A destination among R0-R7 if one is free (for 16-bit forms), else any.
+    fn low_dst(&mut self) -> u8 {
+        for _ in 0..32 {
+            let r = self.rng.range(0, 7) as u8;
+            if self.protected & (1 << r) == 0 {
+                self.written |= 1 << r;
+                return r;
+            }
+        }
+        self.dst_n(0)
+    }
+
     fn dst(&mut self) -> String {
         let r = self.dst_n(0);
         rname(r)
@@ -401,9 +413,13 @@ impl Gen<'_> {
         let weights: Vec<u32> = CLASSES
             .iter()
             .map(|&(c, w)| {
+                // Each access takes up to two address registers for the rest of an IT
+                // block: stop placing accesses before the registers run short.
+                let scarce = (self.protected | self.written).count_ones() > 6;
                 let allowed = match c {
-                    Class::Swap => !self.thumb,
+                    Class::Swap => !self.thumb && !scarce,
                     Class::AddSubWide => self.thumb,
+                    Class::LoadStore | Class::Dual | Class::Multiple => !scarce,
                     _ => true,
                 } && only.is_none_or(|o| o.contains(&c));
                 if allowed {
@@ -478,13 +494,7 @@ impl Gen<'_> {
         // T32 low-register forms the assembler can encode in 16 bits.
         if self.thumb && w.is_empty() && self.rng.chance(0.3) {
             let lo = |g: &mut Self| format!("r{}", g.rng.range(0, 7));
-            let d = loop {
-                let r = self.rng.range(0, 7) as u8;
-                if self.protected & (1 << r) == 0 {
-                    self.written |= 1 << r;
-                    break rname(r);
-                }
-            };
+            let d = rname(self.low_dst());
             return match op {
                 "tst" | "teq" | "cmp" | "cmn" => format!("{op}{c} {}, {}", lo(self), lo(self)),
                 "mov" | "mvn" => format!("{op}{s}{c} {d}, {}", lo(self)),
@@ -555,12 +565,7 @@ impl Gen<'_> {
         match self.rng.below(14) {
             0 => {
                 if self.thumb && !in_it && self.rng.chance(0.3) {
-                    let d = loop {
-                        let r = self.rng.range(0, 7) as u8;
-                        if self.protected & (1 << r) == 0 {
-                            break rname(r);
-                        }
-                    };
+                    let d = rname(self.low_dst());
                     let n = format!("r{}", self.rng.range(0, 7));
                     format!("muls {d}, {n}, {d}")
                 } else {
@@ -773,7 +778,7 @@ impl Gen<'_> {
             // Writeback forms are A32 only.
             let mode = if self.thumb { 0 } else { self.rng.below(3) };
             let rn = self.addr_reg(if mode != 0 { avoid } else { 0 });
-            let rm = self.addr_reg(avoid * (mode != 0) as u16 | (1 << rn));
+            let rm = self.addr_reg((avoid * (mode != 0) as u16) | (1 << rn));
             let step = (align >> shift).max(1);
             let mut mask = (1020u32 >> shift) & !(step - 1);
             if !self.thumb && mask.trailing_zeros() % 2 == 1 {
@@ -861,9 +866,11 @@ impl Gen<'_> {
             (t, t2)
         } else {
             // A32: Rt even, Rt2 = Rt + 1, and never R12 (Rt2 would be SP) for loads.
+            let mut tries = 0;
             loop {
+                tries += 1;
                 let t = self.rng.range(0, if load { 5 } else { 6 }) as u8 * 2;
-                if !load || self.protected & (3 << t) == 0 {
+                if !load || self.protected & (3 << t) == 0 || tries > 64 {
                     if load {
                         self.written |= 3 << t;
                     }
@@ -932,8 +939,15 @@ impl Gen<'_> {
         };
         let wb = self.rng.chance(0.5);
         let min = if self.thumb { 2 } else { 1 };
-        let k = self.rng.range(min, 8) as u32;
         let rn = self.addr_reg(0);
+        let mut usable = POOL.iter().fold(0u16, |m, &r| m | (1 << r));
+        if wb {
+            usable &= !(1 << rn);
+        }
+        if load {
+            usable &= !(self.protected & !(1 << rn));
+        }
+        let k = self.rng.range(min, 8).min(usable.count_ones() as i64) as u32;
         let mut list = 0u16;
         while list.count_ones() < k {
             let r = self.rng.pick(&POOL);
@@ -1081,5 +1095,27 @@ impl Gen<'_> {
         let n = lines.len();
         out.extend(lines);
         n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generator terminates and is deterministic.
+    #[test]
+    fn generates_many_sequences() {
+        for state in [State::Arm, State::Thumb] {
+            for seed in 0..4 {
+                for i in 0..3000 {
+                    let a = generate(seed, i, state, 32);
+                    assert!(a.insns >= 32 && a.insns < 48, "{} instructions", a.insns);
+                    if i % 500 == 0 {
+                        let b = generate(seed, i, state, 32);
+                        assert_eq!(a.body, b.body);
+                    }
+                }
+            }
+        }
     }
 }

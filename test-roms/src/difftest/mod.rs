@@ -25,6 +25,8 @@ pub use gen::{generate, Sequence, State};
 
 use crate::{runner, toolchain};
 
+use machine_vexpress as _;
+
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -47,6 +49,9 @@ pub struct Config {
     pub jobs: usize,
     /// Limit for one QEMU run.
     pub qemu_timeout: Duration,
+    /// Limit for one a15emu run (on top of the instruction limit, which a core that
+    /// spins without retiring instructions never reaches).
+    pub emu_timeout: Duration,
 }
 
 impl Config {
@@ -66,6 +71,7 @@ impl Config {
                 .unwrap_or(1)
                 .min(8),
             qemu_timeout: Duration::from_secs(120),
+            emu_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -132,7 +138,7 @@ impl std::fmt::Display for Final {
                 )
             }
             Final::Missing => write!(f, "no output (the program stopped early)"),
-            Final::Hung => write!(f, "no output: the run hung here (timed out)"),
+            Final::Hung => write!(f, "no output: the run stopped or hung here"),
         }
     }
 }
@@ -272,27 +278,52 @@ fn insn_budget(n: usize) -> u64 {
     200_000 + n as u64 * 60_000
 }
 
-/// Runs the program under a15emu on a thread of its own, so that a core that spins
-/// without retiring instructions (and so never hits the instruction limit) cannot hang
-/// the tester: after `timeout` the run is abandoned.
-fn run_a15emu(bytes: &[u8], n: usize) -> (String, Option<String>) {
-    let timeout = Duration::from_secs(120 + n as u64 / 10);
+/// Console output shared with the thread running a15emu.
+#[derive(Clone, Default)]
+struct SharedOut(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedOut {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs the program under a15emu (as `runner::run_a15emu` does) on a thread of its
+/// own, so that a core that spins without retiring instructions (and so never reaches
+/// the instruction limit) cannot hang the tester: after `timeout` the run is abandoned
+/// and what it printed so far is returned with an error.
+fn run_a15emu(bytes: &[u8], n: usize, timeout: Duration) -> (String, Option<String>) {
+    use machine_vexpress::{Machine, MachineConfig};
     let (tx, rx) = std::sync::mpsc::channel();
     let image = bytes.to_vec();
+    let out = SharedOut::default();
+    let console = out.clone();
     std::thread::spawn(move || {
-        let o = runner::run_a15emu(&image, insn_budget(n));
-        let _ = tx.send((o.output_str(), o.error));
+        let cfg = MachineConfig {
+            semihosting: true,
+            max_insns: Some(insn_budget(n)),
+            ..MachineConfig::default()
+        };
+        let r = Machine::new(cfg).and_then(|mut m| {
+            m.set_console(Box::new(console));
+            m.load_program(&image)?;
+            m.run()
+        });
+        let _ = tx.send(r.err().map(|e| e.to_string()));
     });
-    match rx.recv_timeout(timeout) {
-        Ok(r) => r,
-        Err(_) => (
-            String::new(),
-            Some(format!(
-                "a15emu did not finish within {} s (abandoned)",
-                timeout.as_secs()
-            )),
-        ),
-    }
+    let err = match rx.recv_timeout(timeout) {
+        Ok(e) => e,
+        Err(_) => Some(format!(
+            "a15emu did not finish within {} s (abandoned)",
+            timeout.as_secs()
+        )),
+    };
+    let text = String::from_utf8_lossy(&out.0.lock().unwrap()).into_owned();
+    (text, err)
 }
 
 /// The instruction words of sequence `index` in `elf` (objdump of b_N..e_N).
@@ -442,12 +473,13 @@ fn run_batch(cfg: &Config, idx: &[usize], dir: &Path, b: usize) -> Result<Summar
     let emu = if cfg.qemu_only {
         None
     } else {
-        let (text, err) = run_a15emu(&built.bytes, seqs.len());
+        let (text, err) = run_a15emu(&built.bytes, seqs.len(), cfg.emu_timeout);
         Some((parse_output(&text), err))
     };
     let mut sum = Summary::default();
     let mut reports = 0;
     let mut hang_reported = false;
+    let mut emu_hang_reported = false;
     for q in &seqs {
         let fq = match qemu.finals.get(&q.index) {
             Some(f) => f.clone(),
@@ -481,7 +513,14 @@ fn run_batch(cfg: &Config, idx: &[usize], dir: &Path, b: usize) -> Result<Summar
             sum.passed += 1;
             continue;
         };
-        let fe = emu.finals.get(&q.index).cloned().unwrap_or(Final::Missing);
+        let fe = match emu.finals.get(&q.index) {
+            Some(f) => f.clone(),
+            None if err.is_some() && !emu_hang_reported => {
+                emu_hang_reported = true;
+                Final::Hung
+            }
+            None => Final::Missing,
+        };
         if fe == fq {
             sum.passed += 1;
             continue;
@@ -541,7 +580,7 @@ fn reproducer(
                 )
                 .map(|s| parse_output(&s))
                 .unwrap_or_else(|s| parse_output(&s));
-                let (et, _) = run_a15emu(&b.bytes, 1);
+                let (et, _) = run_a15emu(&b.bytes, 1, cfg.emu_timeout);
                 let em = parse_output(&et);
                 let (a, bb) = (
                     qm.mem.get(&q.index).cloned().unwrap_or_default(),
