@@ -632,6 +632,20 @@ pub fn to_fixed(
 /// FixedToFP: a `bits`-bit integer (low bits of `x`) with `fbits` fraction bits, with
 /// the FPSCR rounding mode.
 pub fn from_fixed(fmt: Fmt, x: u64, bits: u32, fbits: u32, unsigned: bool, env: &mut Env) -> u64 {
+    let rm = env.rmode();
+    from_fixed_rm(fmt, x, bits, fbits, unsigned, rm, env)
+}
+
+/// FixedToFP with rounding mode `rm` (VCVT from fixed point rounds to nearest).
+pub fn from_fixed_rm(
+    fmt: Fmt,
+    x: u64,
+    bits: u32,
+    fbits: u32,
+    unsigned: bool,
+    rm: u32,
+    env: &mut Env,
+) -> u64 {
     let raw = if bits == 64 {
         x
     } else {
@@ -646,7 +660,7 @@ pub fn from_fixed(fmt: Fmt, x: u64, bits: u32, fbits: u32, unsigned: bool, env: 
     if mag == 0 {
         return fmt.zero(false);
     }
-    round(fmt, sign, mag as u128, -(fbits as i32), env)
+    round_mode(fmt, sign, mag as u128, -(fbits as i32), env, rm)
 }
 
 /// Conversion between single and double precision (FPSingleToDouble, FPDoubleToSingle).

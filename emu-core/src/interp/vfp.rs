@@ -287,7 +287,7 @@ pub fn exec_misc(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
                         r & 0xffff_ffff
                     }
                 } else {
-                    fpu::from_fixed(f, v, size, fbits, unsigned, e)
+                    fpu::from_fixed_rm(f, v, size, fbits, unsigned, fpu::RN, e)
                 }
             });
             set(&mut cpu.s, dbl, i.rd, r);
