@@ -127,6 +127,113 @@
 .endm
 #endif
 
+/* Random operands (biased towards special exponents), ITER per mode:
+ * s0, s1, s4 (single) or d0, d1, d2 (double); result d2 and the FPSCR. */
+#define ITER 400
+.macro RSOP name, insn:vararg
+    LI r11, 0x9e3779b1
+    mov r4, #0
+1:  LI r0, modes
+    ldr r10, [r0, r4, lsl #2]
+    LI r7, 0x12345678
+    LI r9, 0x2545f491
+    mov r5, #0
+2:  bl rnd32
+    vmov s0, r0
+    bl rnd32
+    vmov s1, r0
+    bl rnd32
+    vmov s4, r0
+    vmov s5, r0
+    vmsr fpscr, r10
+    \insn
+    vmrs r1, fpscr
+    vmov r0, r2, d2
+#ifdef VERBOSE
+    PR3 "\name", r0, r2, r1
+#endif
+    HASH r0
+    HASH r2
+    HASH r1
+    add r5, r5, #1
+    cmp r5, #ITER
+    blt 2b
+    PR2 "\name rnd", r10, r7
+    add r4, r4, #1
+    cmp r4, #NMODES
+    blt 1b
+.endm
+
+.macro RDOP name, insn:vararg
+    LI r11, 0x9e3779b1
+    mov r4, #0
+1:  LI r0, modes
+    ldr r10, [r0, r4, lsl #2]
+    LI r7, 0x12345678
+    LI r9, 0x2545f491
+    mov r5, #0
+2:  bl rnd64
+    vmov d0, r0, r1
+    bl rnd64
+    vmov d1, r0, r1
+    bl rnd64
+    vmov d2, r0, r1
+    vmsr fpscr, r10
+    \insn
+    vmrs r1, fpscr
+    vmov r0, r2, d2
+#ifdef VERBOSE
+    PR3 "\name", r0, r2, r1
+#endif
+    HASH r0
+    HASH r2
+    HASH r1
+    add r5, r5, #1
+    cmp r5, #ITER
+    blt 2b
+    PR2 "\name rnd", r10, r7
+    add r4, r4, #1
+    cmp r4, #NMODES
+    blt 1b
+.endm
+
+/* xorshift32 in r9; a single with a biased exponent in r0. Clobbers r1, r2. */
+FUNC rnd32
+    eor r9, r9, r9, lsl #13
+    eor r9, r9, r9, lsr #17
+    eor r9, r9, r9, lsl #5
+    mov r0, r9
+    and r1, r9, #15
+    cmp r1, #8
+    bge 1f
+    LI r2, exps32
+    ldrb r1, [r2, r1]
+    LI r2, 0x7f800000
+    bic r0, r0, r2
+    orr r0, r0, r1, lsl #23
+1:  bx lr
+
+/* A double with a biased exponent in r0 (low), r1 (high). Clobbers r2, r3. */
+FUNC rnd64
+    eor r9, r9, r9, lsl #13
+    eor r9, r9, r9, lsr #17
+    eor r9, r9, r9, lsl #5
+    mov r0, r9
+    eor r9, r9, r9, lsl #13
+    eor r9, r9, r9, lsr #17
+    eor r9, r9, r9, lsl #5
+    mov r1, r9
+    and r2, r9, #15
+    cmp r2, #8
+    bge 1f
+    LI r3, exps64
+    lsl r2, r2, #1
+    ldrh r2, [r3, r2]
+    LI r3, 0x7ff00000
+    bic r1, r1, r3
+    orr r1, r1, r2, lsl #20
+1:  bx lr
+
 FUNC main
     push {r4-r11, lr}
     /* Enable cp10/cp11 (full access) and the VFP. */
@@ -219,6 +326,26 @@ FUNC main
     SOP "vcvtb.f16.f32", 1, vcvtb.f16.f32 s4, s0
     SOP "vcvtt.f16.f32", 1, vcvtt.f16.f32 s4, s0
 #endif
+#if !defined(PART) || PART == 4
+    .irp op, vadd, vsub, vmul, vnmul, vdiv, vmla, vmls, vnmla, vnmls, vfma, vfms, vfnma, vfnms
+    RSOP "\op\().f32", \op\().f32 s4, s0, s1
+    RDOP "\op\().f64", \op\().f64 d2, d0, d1
+    .endr
+    RSOP "vsqrt.f32", vsqrt.f32 s4, s0
+    RDOP "vsqrt.f64", vsqrt.f64 d2, d0
+    RSOP "vcmpe.f32", vcmpe.f32 s0, s1
+    RDOP "vcmpe.f64", vcmpe.f64 d0, d1
+    RSOP "vcvt.f64.f32", vcvt.f64.f32 d2, s0
+    RDOP "vcvt.f32.f64", vcvt.f32.f64 s4, d0
+    RSOP "vcvtr.s32.f32", vcvtr.s32.f32 s4, s0
+    RDOP "vcvtr.u32.f64", vcvtr.u32.f64 s4, d0
+    RSOP "vcvt.f32.s32", vcvt.f32.s32 s4, s0
+    RSOP "vcvt.f64.u32", vcvt.f64.u32 d2, s0
+    RSOP "vcvt.s16.f32 #5", vcvt.s16.f32 s4, s4, #5
+    RDOP "vcvt.u32.f64 #20", vcvt.u32.f64 d2, d2, #20
+    RSOP "vcvtb.f16.f32", vcvtb.f16.f32 s4, s0
+    RSOP "vcvtt.f32.f16", vcvtt.f32.f16 s4, s0
+#endif
     mov r0, #0
     pop {r4-r11, pc}
 
@@ -250,3 +377,8 @@ tab64:
     .quad 0x47effffff0000000, 0x3810000000000000, 0x36a0000000000000, 0x36a8000000000000
     .quad 0x3690000000000000, 0x380fffffffffffff, 0x40f0000000000000, 0x4330000000000001
     .quad 0x41dfffffffc00000, 0x41efffffffe00000, 0xc1dfffffffffffff, 0x001fffffffffffff
+exps32:
+    .byte 0x00, 0xff, 0x7f, 0x7f, 0x80, 0x01, 0xfe, 0x68
+    .balign 2
+exps64:
+    .hword 0x000, 0x7ff, 0x3ff, 0x3ff, 0x400, 0x001, 0x47f, 0x380

@@ -232,7 +232,7 @@ fn decode_transfer(w: u32) -> Insn {
     let rt = ((w >> 12) & 0xf) as u8;
     if bit(w, 8) == 0 {
         match a {
-            0b000 if w & 0x6f == 0x10 => {
+            0b000 if w & 0x7f == 0x10 => {
                 if rt == 15 {
                     return Insn::unpredictable(w);
                 }
@@ -255,7 +255,7 @@ fn decode_transfer(w: u32) -> Insn {
     } else {
         // VMOV between a core register and a 32-bit scalar (the 8/16-bit forms and VDUP
         // are Advanced SIMD).
-        if w & 0x6f != 0x10 || bit(w, 23) != 0 || bit(w, 22) != 0 || rt == 15 {
+        if w & 0x7f != 0x10 || bit(w, 23) != 0 || bit(w, 22) != 0 || rt == 15 {
             return Insn::undefined(w);
         }
         let mut i = mk(x::exec_mov_scalar, w, load as u8, true);
