@@ -222,7 +222,7 @@ fn decode_ldst(w: u32) -> Insn {
     i.rn = rn;
     i.shift_imm = regs as u8;
     i.imm = imm8 << 2;
-    i.flags = (u as u16) * x::F_ADD | (wb as u16) * x::F_WB;
+    i.flags = ((u as u16) * x::F_ADD) | ((wb as u16) * x::F_WB);
     i
 }
 
