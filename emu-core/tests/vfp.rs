@@ -476,7 +476,7 @@ fn setup(enc: u32, thumb: bool) -> Cpu {
         Ram::new(0x8000_0000, 1 << 20).unwrap(),
     );
     if thumb {
-        put32(&mut c, ORG, (enc >> 16) | (enc << 16));
+        put32(&mut c, ORG, enc.rotate_left(16));
         c.reset(ORG | 1, Mode::Svc);
     } else {
         put32(&mut c, ORG, enc);
