@@ -129,7 +129,7 @@
 
 /* Random operands (biased towards special exponents), ITER per mode:
  * s0, s1, s4 (single) or d0, d1, d2 (double); result d2 and the FPSCR. */
-#define ITER 400
+#define ITER 1536
 .macro RSOP name, insn:vararg
     LI r11, 0x9e3779b1
     mov r4, #0
