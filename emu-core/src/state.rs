@@ -160,6 +160,13 @@ pub struct CpuState {
     pub dfar: u32,
     pub ifsr: u32,
     pub ifar: u32,
+    // --- VFP (CPU core II) ---
+    /// D0-D31; S(2n) is the low and S(2n+1) the high half of D(n).
+    pub vfp_d: [u64; 32],
+    /// FPSCR (only the bits the A15 implements are ever set).
+    pub fpscr: u32,
+    /// FPEXC (only EN, bit 30, is implemented).
+    pub fpexc: u32,
 }
 
 /// SCTLR bits the core reads (Arm ARM B4.1.130).
@@ -218,6 +225,9 @@ impl CpuState {
             dfar: 0,
             ifsr: 0,
             ifar: 0,
+            vfp_d: [0; 32],
+            fpscr: 0,
+            fpexc: 0,
         }
     }
 

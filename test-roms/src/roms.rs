@@ -62,6 +62,13 @@ pub const ROMS: &[Rom] = &[
     a32("exc", "exc.S"),      t32("exc_t32", "exc.S"),
     a32("modes", "modes.S"),  t32("modes_t32", "modes.S"),
     a32("misc", "misc.S"),    t32("misc_t32", "misc.S"),
+    Rom { max_insns: 300_000_000, ..a32("vfp_arith", "vfp_arith.S") },
+    Rom { max_insns: 300_000_000, ..t32("vfp_arith_t32", "vfp_arith.S") },
+    Rom { defines: &["VERBOSE", "PART=1"], max_insns: 300_000_000, in_tests: false, ..a32("vfp_arith_v1", "vfp_arith.S") },
+    Rom { defines: &["VERBOSE", "PART=2"], max_insns: 300_000_000, in_tests: false, ..a32("vfp_arith_v2", "vfp_arith.S") },
+    Rom { defines: &["VERBOSE", "PART=3"], max_insns: 300_000_000, in_tests: false, ..a32("vfp_arith_v3", "vfp_arith.S") },
+    Rom { defines: &["VERBOSE", "PART=4"], max_insns: 300_000_000, in_tests: false, ..a32("vfp_arith_v4", "vfp_arith.S") },
+    a32("vfp_misc", "vfp_misc.S"), t32("vfp_misc_t32", "vfp_misc.S"),
     Rom { defines: &["REPEAT=8"], max_insns: 20_000_000, ..a32("crc32_short", "crc32.S") },
     Rom { max_insns: 2_000_000_000, in_tests: false, ..a32("crc32", "crc32.S") },
 ];

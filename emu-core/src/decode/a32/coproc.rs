@@ -4,8 +4,8 @@
 //!
 //! Operand convention: see `interp/coproc.rs`; SVC: `imm` = imm24.
 //!
-//! Only CP14 and CP15 exist for MCR/MRC/MCRR/MRRC/LDC/STC/CDP; CP10/CP11 (VFP, Advanced
-//! SIMD) are not implemented yet, so they and every other coprocessor are UNDEFINED.
+//! Only CP14 and CP15 exist for MCR/MRC/MCRR/MRRC/LDC/STC/CDP; CP10/CP11 are the VFP
+//! (`vfp.rs`); every other coprocessor is UNDEFINED.
 //! The *2 forms (MCR2, MRC2, ...) are UNDEFINED for CP14/CP15 (Arm ARM B3.15 / C6.1),
 //! so they decode as UNDEFINED too.
 
@@ -21,6 +21,9 @@ pub(crate) fn decode_cp(w: u32, two: bool) -> Insn {
     let cp = (w >> 8) & 0xf;
     if op1 & 0b11_1110 == 0 || op1 & 0b11_0000 == 0b11_0000 {
         return Insn::undefined(w);
+    }
+    if !two && cp & 0b1110 == 0b1010 {
+        return super::vfp::decode_vfp(w);
     }
     if two || cp < 14 {
         return Insn::undefined(w);

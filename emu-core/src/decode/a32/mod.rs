@@ -12,6 +12,7 @@ pub mod media;
 pub mod multiply;
 pub mod system;
 pub mod unconditional;
+pub mod vfp;
 
 /// Decodes one A32 instruction.
 pub fn decode_a32(w: u32) -> Insn {
