@@ -23,8 +23,8 @@ pub(crate) const RAZ_WI: Behaviour = Behaviour::Custom {
     write: Some(wi),
 };
 
-/// CCSIDR of the A15's caches (TRM 4.3.22): 32 KB 2-way L1 data, 32 KB 2-way L1
-/// instruction, 4 MB... as QEMU's cortex-a15 (the L2 size is the vexpress tile's).
+/// CCSIDR of the A15's caches (TRM 4.3.22), as QEMU's cortex-a15: 32 KB 2-way L1 data
+/// and instruction caches with 64-byte lines, a 4 MB 16-way L2.
 pub const CCSIDR_L1D: u32 = 0x701f_e00a;
 pub const CCSIDR_L1I: u32 = 0x201f_e00a;
 pub const CCSIDR_L2: u32 = 0x711f_e07a;
