@@ -21,6 +21,8 @@ pub struct CpuConfig {
     pub security: bool,
     /// Intercept semihosting calls (SVC 0x123456 in A32, SVC 0xAB in T32).
     pub semihosting: bool,
+    /// The clock behind the generic timer's counter (host time by default).
+    pub clock: crate::timer::ClockSource,
 }
 
 /// Why [`Cpu::run`] returned.

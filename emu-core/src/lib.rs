@@ -3,13 +3,17 @@
 //! boards: it reaches them through [`memory::Bus`] and its interrupt inputs.
 
 pub mod cpu;
+pub mod debug;
 pub mod decode;
 pub mod exception;
 pub mod insn;
 pub mod interp;
 pub mod memory;
+pub mod pmu;
 pub mod state;
 pub mod sysreg;
+pub mod sysregs_a15;
+pub mod timer;
 
 pub use cpu::{Cpu, CpuConfig, StopReason};
 pub use exception::{Exception, FaultKind, MemFault};

@@ -167,6 +167,43 @@ pub struct CpuState {
     pub fpscr: u32,
     /// FPEXC (only EN, bit 30, is implemented).
     pub fpexc: u32,
+    // --- system registers, PMU, timer (CPU core II) ---
+    /// CSSELR (Level, InD): selects the cache CCSIDR describes.
+    pub csselr: u32,
+    /// PMU (pmu.rs): PMCR's writable bits (E, D, X, DP), PMCNTENSET/CLR, PMOVSR,
+    /// PMINTENSET/CLR, PMSELR, PMUSERENR, PMCCFILTR, the event types and counters.
+    pub pmcr: u32,
+    pub pmcnten: u32,
+    pub pmovsr: u32,
+    pub pminten: u32,
+    pub pmselr: u32,
+    pub pmuserenr: u32,
+    pub pmccfiltr: u32,
+    pub pmccntr: u32,
+    /// Cycles not yet counted by PMCCNTR while PMCR.D divides by 64.
+    pub pmccntr_frac: u32,
+    pub pmevtyper: [u32; 6],
+    pub pmevcntr: [u32; 6],
+    /// The cycle source (`Cpu::insn_count`) when the counters were last brought up to date.
+    pub pmu_last: u64,
+    /// Generic timer (timer.rs): CNTFRQ, CNTKCTL, CNTP_CTL/CNTV_CTL (ENABLE, IMASK; ISTATUS
+    /// is computed on reads), CNTP_CVAL/CNTV_CVAL.
+    pub cntfrq: u32,
+    pub cntkctl: u32,
+    pub cntp_ctl: u32,
+    pub cntv_ctl: u32,
+    pub cntp_cval: u64,
+    pub cntv_cval: u64,
+    /// CP14 debug (debug.rs): DBGDSCR, DBGOSLSR.OSLK, DBGPRCR, the claim tags, the
+    /// breakpoint and watchpoint registers (stored; no debug events are generated).
+    pub dbgdscr: u32,
+    pub dbgoslk: u32,
+    pub dbgprcr: u32,
+    pub dbgclaim: u32,
+    pub dbgbvr: [u32; 6],
+    pub dbgbcr: [u32; 6],
+    pub dbgwvr: [u32; 4],
+    pub dbgwcr: [u32; 4],
 }
 
 /// SCTLR bits the core reads (Arm ARM B4.1.130).
@@ -228,6 +265,33 @@ impl CpuState {
             vfp_d: [0; 32],
             fpscr: 0,
             fpexc: 0,
+            csselr: 0,
+            pmcr: 0,
+            pmcnten: 0,
+            pmovsr: 0,
+            pminten: 0,
+            pmselr: 0,
+            pmuserenr: 0,
+            pmccfiltr: 0,
+            pmccntr: 0,
+            pmccntr_frac: 0,
+            pmevtyper: [0; 6],
+            pmevcntr: [0; 6],
+            pmu_last: 0,
+            cntfrq: crate::timer::CNTFRQ_RESET,
+            cntkctl: 0,
+            cntp_ctl: 0,
+            cntv_ctl: 0,
+            cntp_cval: 0,
+            cntv_cval: 0,
+            dbgdscr: 0,
+            dbgoslk: 1,
+            dbgprcr: 0,
+            dbgclaim: 0,
+            dbgbvr: [0; 6],
+            dbgbcr: [0; 6],
+            dbgwvr: [0; 4],
+            dbgwcr: [0; 4],
         }
     }
 

@@ -21,7 +21,7 @@ pub struct CpReg {
 }
 
 /// Who may read and write a register (Non-secure view).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub enum Access {
     /// PL1 and above, read and write.
     Pl1Rw,
@@ -35,11 +35,17 @@ pub enum Access {
     Pl0RoPl1Rw,
     /// PL0 and above, write only (operations such as the CP15 barriers).
     Pl0Wo,
+    /// Decided by a function of the core's state and the direction (`true` = write),
+    /// for registers whose PL0 access is enabled by another register (PMUSERENR,
+    /// CNTKCTL) or that exist only in some configurations.
+    Check(fn(&Cpu, bool) -> bool),
 }
 
 impl Access {
-    fn allows(self, privileged: bool, write: bool) -> bool {
+    fn allows(self, cpu: &Cpu, write: bool) -> bool {
+        let privileged = cpu.s.is_privileged();
         match (self, write) {
+            (Access::Check(f), _) => f(cpu, write),
             (Access::Pl1Rw, _) => privileged,
             (Access::Pl1Ro, false) => privileged,
             (Access::Pl1Wo, true) => privileged,
@@ -80,7 +86,7 @@ pub struct SysReg {
     pub behaviour: Behaviour,
 }
 
-const fn cp15(opc1: u8, crn: u8, crm: u8, opc2: u8) -> CpReg {
+pub(crate) const fn cp15(opc1: u8, crn: u8, crm: u8, opc2: u8) -> CpReg {
     CpReg {
         cp: 15,
         opc1,
@@ -348,7 +354,54 @@ pub static SYSREGS: &[SysReg] = &[
 /// Finds the table row for an encoding.
 /// Every table of system registers: this module's, and those of the subsystems that
 /// own registers (MMU, PMU, timers, ...). Add a subsystem's table here.
-pub static TABLES: &[&[SysReg]] = &[SYSREGS];
+pub static TABLES: &[&[SysReg]] = &[
+    SYSREGS,
+    crate::sysregs_a15::SYSREGS_A15,
+    crate::pmu::PMU_REGS,
+    crate::debug::DEBUG_REGS,
+    crate::timer::TIMER_REGS,
+];
+
+/// Encoding of a 64-bit register access (MCRR/MRRC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CpReg64 {
+    pub cp: u8,
+    pub opc1: u8,
+    pub crm: u8,
+}
+
+/// What a 64-bit access does.
+#[derive(Clone, Copy)]
+pub enum Behaviour64 {
+    /// A 64-bit field of the CPU state; writes change only the bits in the mask.
+    State(fn(&mut CpuState) -> &mut u64, u64),
+    /// Read and/or write routines; a missing routine makes that direction UNDEFINED.
+    Custom {
+        read: Option<fn(&mut Cpu) -> u64>,
+        write: Option<fn(&mut Cpu, u64)>,
+    },
+}
+
+/// One row of the 64-bit register table (MCRR/MRRC: TTBR0/1, PAR, the timer's counters
+/// and compare values).
+#[derive(Clone, Copy)]
+pub struct SysReg64 {
+    pub name: &'static str,
+    pub enc: CpReg64,
+    pub access: Access,
+    pub behaviour: Behaviour64,
+}
+
+/// Every table of 64-bit registers. Add a subsystem's table here.
+pub static TABLES64: &[&[SysReg64]] = &[crate::timer::TIMER_REGS64];
+
+/// Finds the 64-bit table row for an encoding (few rows: a linear scan).
+pub fn lookup64(enc: CpReg64) -> Option<&'static SysReg64> {
+    TABLES64
+        .iter()
+        .flat_map(|t| t.iter())
+        .find(|r| r.enc == enc)
+}
 
 fn key(e: CpReg) -> u32 {
     (e.cp as u32) << 16
@@ -379,7 +432,7 @@ impl Cpu {
     /// missing coprocessor, or an access the register's rules forbid.
     pub fn cp_read(&mut self, enc: CpReg) -> Result<u32, Exception> {
         let r = lookup(enc).ok_or(Exception::Undefined)?;
-        if !r.access.allows(self.s.is_privileged(), false) {
+        if !r.access.allows(self, false) {
             return Err(Exception::Undefined);
         }
         Ok(match r.behaviour {
@@ -394,7 +447,7 @@ impl Cpu {
     /// system-register write can change how the following instructions execute.
     pub fn cp_write(&mut self, enc: CpReg, v: u32) -> Result<(), Exception> {
         let r = lookup(enc).ok_or(Exception::Undefined)?;
-        if !r.access.allows(self.s.is_privileged(), true) {
+        if !r.access.allows(self, true) {
             return Err(Exception::Undefined);
         }
         match r.behaviour {
@@ -410,15 +463,33 @@ impl Cpu {
         Ok(())
     }
 
-    /// MRRC: reads a 64-bit coprocessor register (`cp`, `opc1`, `crm`).
-    pub fn cp_read64(&mut self, _cp: u8, _opc1: u8, _crm: u8) -> Result<u64, Exception> {
-        // No 64-bit registers before CPU core II (TTBRn, PAR, the timers).
-        Err(Exception::Undefined)
+    /// MRRC: reads a 64-bit coprocessor register (`cp`, `opc1`, `crm`) from `TABLES64`.
+    pub fn cp_read64(&mut self, cp: u8, opc1: u8, crm: u8) -> Result<u64, Exception> {
+        let r = lookup64(CpReg64 { cp, opc1, crm }).ok_or(Exception::Undefined)?;
+        if !r.access.allows(self, false) {
+            return Err(Exception::Undefined);
+        }
+        Ok(match r.behaviour {
+            Behaviour64::State(f, _) => *f(&mut self.s),
+            Behaviour64::Custom { read, .. } => read.ok_or(Exception::Undefined)?(self),
+        })
     }
 
-    /// MCRR: writes a 64-bit coprocessor register.
-    pub fn cp_write64(&mut self, _cp: u8, _opc1: u8, _crm: u8, _v: u64) -> Result<(), Exception> {
-        Err(Exception::Undefined)
+    /// MCRR: writes a 64-bit coprocessor register (the block ends after it).
+    pub fn cp_write64(&mut self, cp: u8, opc1: u8, crm: u8, v: u64) -> Result<(), Exception> {
+        let r = lookup64(CpReg64 { cp, opc1, crm }).ok_or(Exception::Undefined)?;
+        if !r.access.allows(self, true) {
+            return Err(Exception::Undefined);
+        }
+        match r.behaviour {
+            Behaviour64::State(f, mask) => {
+                let field = f(&mut self.s);
+                *field = (*field & !mask) | (v & mask);
+            }
+            Behaviour64::Custom { write, .. } => write.ok_or(Exception::Undefined)?(self, v),
+        }
+        self.end_block();
+        Ok(())
     }
 
     /// LDC/STC/CDP to a coprocessor: none of the coprocessors this core has (CP14, CP15;

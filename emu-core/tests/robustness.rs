@@ -37,6 +37,7 @@ fn new_cpu() -> Cpu {
         virtualization: true,
         security: false,
         semihosting: true,
+        ..CpuConfig::default()
     };
     Cpu::new(cfg, Ram::new(RAM_BASE as u64, RAM_SIZE).unwrap())
 }

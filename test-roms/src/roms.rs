@@ -69,6 +69,7 @@ pub const ROMS: &[Rom] = &[
     Rom { defines: &["VERBOSE", "PART=3"], max_insns: 300_000_000, in_tests: false, ..a32("vfp_arith_v3", "vfp_arith.S") },
     Rom { defines: &["VERBOSE", "PART=4"], max_insns: 300_000_000, in_tests: false, ..a32("vfp_arith_v4", "vfp_arith.S") },
     a32("vfp_misc", "vfp_misc.S"), t32("vfp_misc_t32", "vfp_misc.S"),
+    a32("sysregs", "sysregs.S"), t32("sysregs_t32", "sysregs.S"),
     Rom { defines: &["REPEAT=8"], max_insns: 20_000_000, ..a32("crc32_short", "crc32.S") },
     Rom { max_insns: 2_000_000_000, in_tests: false, ..a32("crc32", "crc32.S") },
 ];
