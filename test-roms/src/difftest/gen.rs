@@ -12,6 +12,14 @@
 //!   and a `movw` or data-dependent `and` for an index register), which counts towards
 //!   the sequence length. In a T32 IT block the set-ups go before the IT instruction,
 //!   and the registers they set are protected from the block's other instructions.
+//!
+//! With `vfp`, VFP instructions (data processing in F32 and F64, fused and chained
+//! multiply-accumulates, VSQRT/VABS/VNEG/VMOV, VCMP(E) with VMRS APSR_nzcv, every VCVT
+//! form of VFPv4 including fixed point and VCVTB/VCVTT, core<->VFP VMOVs, VMRS and
+//! VLDR/VSTR/VLDM/VSTM into the window) make up about half the code, and the sequence
+//! starts from random D0-D31 (biased towards NaNs, infinities, zeros and denormals:
+//! [`random_f32`], [`random_f64`]) and a random FPSCR (NZCV, AHP, DN, FZ, RMode and
+//! cumulative flags; LEN and STRIDE zero).
 
 use super::rng::Rng;
 
@@ -1480,11 +1488,17 @@ mod tests {
         for state in [State::Arm, State::Thumb] {
             for seed in 0..4 {
                 for i in 0..3000 {
-                    let a = generate(seed, i, state, 32);
-                    assert!(a.insns >= 32 && a.insns < 48, "{} instructions", a.insns);
-                    if i % 500 == 0 {
-                        let b = generate(seed, i, state, 32);
-                        assert_eq!(a.body, b.body);
+                    for vfp in [false, true] {
+                        let a = generate_with(seed, i, state, 32, vfp);
+                        assert!(a.insns >= 32 && a.insns < 48, "{} instructions", a.insns);
+                        assert_eq!(a.vfp.is_some(), vfp);
+                        if let Some(v) = &a.vfp {
+                            assert_eq!(v.fpscr & 0x0837_9f60, 0, "LEN/STRIDE/traps/QC set");
+                        }
+                        if i % 500 == 0 {
+                            let b = generate_with(seed, i, state, 32, vfp);
+                            assert_eq!(a.body, b.body);
+                        }
                     }
                 }
             }

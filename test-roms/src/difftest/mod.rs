@@ -7,6 +7,8 @@
 //! The program runs under QEMU and under a15emu and the lines are compared; for each
 //! mismatch the sequence is run again alone with a full dump of the window, and a
 //! reproducer (instruction words, initial state, both final states) is printed.
+//! With [`Config::vfp`] VFP instructions are mixed in and FPSCR and D0-D31 are compared
+//! too.
 //!
 //! An exception in QEMU means the generator produced a faulting or undefined
 //! sequence: it is reported as a generator bug, not as a CPU mismatch.
@@ -555,6 +557,9 @@ fn run_batch(cfg: &Config, idx: &[usize], dir: &Path, b: usize) -> Result<Summar
         None
     } else {
         let (text, err) = run_a15emu(&built.bytes, seqs.len(), cfg.emu_timeout);
+        if cfg.keep.is_some() {
+            let _ = std::fs::write(dir.join(format!("{name}.emu.out")), &text);
+        }
         Some((parse_output(&text), err))
     };
     let mut sum = Summary::default();

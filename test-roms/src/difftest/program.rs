@@ -11,7 +11,14 @@
 //! R <seq> <r0> ... <r12> <sp> <lr> <apsr & 0xf80f0000> <memory-window hash>
 //! ```
 //!
-//! (all hex), followed, when `dump_mem` is set, by the window's words as `M` lines.
+//! (all hex); for VFP sequences (the program's prologue enables cp10/cp11 and
+//! FPEXC.EN; each sequence loads D0-D31 and FPSCR from its table) a second line
+//!
+//! ```text
+//! V <fpscr> <d0 low word> <d0 high word> ... <d31 high word>
+//! ```
+//!
+//! and, when `dump_mem` is set, the window's words as `M` lines.
 //! An exception prints `X <vector offset> <seq> <exception LR>` and resumes with the
 //! next sequence.
 
