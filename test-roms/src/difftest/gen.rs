@@ -1281,7 +1281,7 @@ impl Gen<'_> {
         } else {
             ("f32", Self::sreg)
         };
-        let k = self.rng.below(if scarce { 12 } else { 14 });
+        let k = self.rng.below(if scarce { 12 } else { 15 });
         let text = match k {
             0 | 1 => {
                 let op = self.rng.pick(&["vadd", "vsub", "vmul", "vnmul", "vdiv"]);
@@ -1330,6 +1330,21 @@ impl Gen<'_> {
                 } else {
                     format!("vmrs{c} APSR_nzcv, fpscr")
                 }
+            }
+            14 => {
+                // A random FPSCR from a core register, with LEN, STRIDE, the trap
+                // enables and the reserved bits cleared first.
+                let rd = self.addr_reg(0);
+                let d = rname(rd);
+                let src = self.src();
+                return Item {
+                    setup: vec![
+                        format!("bic {d}, {src}, #0x3f0000"),
+                        format!("bic {d}, {d}, #0x9f00"),
+                        format!("bic {d}, {d}, #0x60"),
+                    ],
+                    text: format!("vmsr{c} fpscr, {d}"),
+                };
             }
             _ => return self.vfp_mem(c),
         };
