@@ -708,3 +708,28 @@ fn reproducer(
     );
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `R` and `V` lines parse into one state; differing D registers are named once.
+    #[test]
+    fn parses_and_compares_vfp_state() {
+        let r: String = (0..18).map(|i| format!(" {i:08x}")).collect();
+        let v: String = (0..65).map(|i| format!(" {i:08x}")).collect();
+        let a = parse_output(&format!("R{r}\nV{v}\n"));
+        let Some(Final::State(x)) = a.finals.get(&0) else {
+            panic!("no state: {a:?}");
+        };
+        assert_eq!(x.len(), 17 + 65);
+        let mut y = x.clone();
+        y[17] ^= 1; // FPSCR
+        y[18 + 2 * 5] ^= 1; // D5 low
+        y[18 + 2 * 5 + 1] ^= 1; // D5 high
+        let (fa, fb) = (Final::State(x.clone()), Final::State(y));
+        assert_eq!(differences(&fa, &fb), "fpscr, d5");
+        let text = fa.to_string();
+        assert!(text.contains("fpscr=00000000") && text.contains("d5=0000000b0000000a"));
+    }
+}
