@@ -730,6 +730,6 @@ mod tests {
         let (fa, fb) = (Final::State(x.clone()), Final::State(y));
         assert_eq!(differences(&fa, &fb), "fpscr, d5");
         let text = fa.to_string();
-        assert!(text.contains("fpscr=00000000") && text.contains("d5=0000000b0000000a"));
+        assert!(text.contains("fpscr=00000000") && text.contains("d5=0000000c0000000b"));
     }
 }
