@@ -73,3 +73,41 @@ fn generator_is_clean_under_qemu() {
         assert_eq!(s.passed, COUNT);
     }
 }
+
+/// VFP: 2,000 sequences per instruction set mixing VFP data processing, conversions
+/// (including fixed-point and half-precision), comparisons, core<->VFP transfers and
+/// VFP loads/stores with integer code, from random D0-D31 and FPSCR (RMode, FZ, DN,
+/// AHP) biased towards NaNs, infinities, zeros and denormals; FPSCR and D0-D31 are
+/// compared too.
+fn difftest_vfp(state: State) {
+    check_tools();
+    let mut cfg = Config::new(state, COUNT, SEED);
+    cfg.vfp = true;
+    cfg.len = 32;
+    let s = run(&cfg).unwrap_or_else(|e| panic!("difftest ({}) could not run: {e}", cfg.label()));
+    print!("{}", s.report);
+    println!("difftest: {} passed, {} failed", s.passed, s.failed);
+    assert_eq!(
+        s.generator_bugs, 0,
+        "{} sequences faulted under QEMU: generator bug",
+        s.generator_bugs
+    );
+    assert_eq!(s.passed + s.failed, COUNT);
+    assert_eq!(
+        s.failed,
+        0,
+        "{} of {COUNT} {} sequences differ from QEMU (reproducers above)",
+        s.failed,
+        cfg.label()
+    );
+}
+
+#[test]
+fn difftest_arm_vfp() {
+    difftest_vfp(State::Arm);
+}
+
+#[test]
+fn difftest_thumb_vfp() {
+    difftest_vfp(State::Thumb);
+}

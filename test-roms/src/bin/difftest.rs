@@ -5,6 +5,8 @@
 //!
 //! Options: `--len L` (instructions per sequence, default 32), `--batch B` (sequences
 //! per program, default 500), `--jobs J`, `--only I` (run sequence I alone),
+//! `--vfp` (mix VFP instructions in, from random D0-D31 and FPSCR biased towards NaNs,
+//! infinities, zeros and denormals, and compare them too),
 //! `--keep DIR` (keep the generated sources and ELFs), `--qemu-only` (check the
 //! generator and harness under QEMU alone), `--max-reports R` (full reproducers per
 //! batch), `--qemu-timeout S` / `--emu-timeout S` (seconds per program run).
@@ -17,7 +19,7 @@ use test_roms::difftest::{run, Config, State};
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: difftest --state arm|thumb [--count N] [--seed S] [--len L] [--batch B] [--jobs J]\n\
+        "usage: difftest --state arm|thumb [--vfp] [--count N] [--seed S] [--len L] [--batch B] [--jobs J]\n\
          \x20               [--only I] [--keep DIR] [--qemu-only] [--max-reports R]\n\
          \x20               [--qemu-timeout S] [--emu-timeout S]"
     );
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
                 None => return usage(),
             },
             "--qemu-only" => cfg.qemu_only = true,
+            "--vfp" => cfg.vfp = true,
             "-h" | "--help" => {
                 usage();
                 return ExitCode::SUCCESS;
@@ -83,7 +86,7 @@ fn main() -> ExitCode {
     let n = cfg.only.map_or(cfg.count, |_| 1);
     println!(
         "difftest: {} state, {n} sequences of {} instructions, seed {}{}",
-        cfg.state.name(),
+        cfg.label(),
         cfg.len,
         cfg.seed,
         if cfg.qemu_only { " (QEMU only)" } else { "" }

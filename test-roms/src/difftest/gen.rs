@@ -12,6 +12,14 @@
 //!   and a `movw` or data-dependent `and` for an index register), which counts towards
 //!   the sequence length. In a T32 IT block the set-ups go before the IT instruction,
 //!   and the registers they set are protected from the block's other instructions.
+//!
+//! With `vfp`, VFP instructions (data processing in F32 and F64, fused and chained
+//! multiply-accumulates, VSQRT/VABS/VNEG/VMOV, VCMP(E) with VMRS APSR_nzcv, every VCVT
+//! form of VFPv4 including fixed point and VCVTB/VCVTT, core<->VFP VMOVs, VMRS and
+//! VLDR/VSTR/VLDM/VSTM into the window) make up about half the code, and the sequence
+//! starts from random D0-D31 (biased towards NaNs, infinities, zeros and denormals:
+//! [`random_f32`], [`random_f64`]) and a random FPSCR (NZCV, AHP, DN, FZ, RMode and
+//! cumulative flags; LEN and STRIDE zero).
 
 use super::rng::Rng;
 
@@ -48,6 +56,17 @@ pub struct Sequence {
     pub body: Vec<String>,
     /// Instructions in `body`.
     pub insns: usize,
+    /// The initial VFP state, for sequences with VFP instructions.
+    pub vfp: Option<VfpInit>,
+}
+
+/// Initial VFP state of a sequence.
+#[derive(Clone, Debug)]
+pub struct VfpInit {
+    /// FPSCR (LEN and STRIDE zero).
+    pub fpscr: u32,
+    /// D0-D31.
+    pub d: [u64; 32],
 }
 
 const CONDS: [&str; 14] = [
@@ -137,12 +156,19 @@ pub struct Gen<'a> {
     protected: u16,
     /// Registers written so far in the current IT block.
     written: u16,
+    /// VFP instruction classes are mixed in.
+    vfp: bool,
 }
 
 /// Generates sequence `index` of a run.
 pub fn generate(seed: u64, index: usize, state: State, len: usize) -> Sequence {
+    generate_with(seed, index, state, len, false)
+}
+
+/// Generates sequence `index` of a run, with VFP instructions and state if `vfp`.
+pub fn generate_with(seed: u64, index: usize, state: State, len: usize, vfp: bool) -> Sequence {
     let mut rng = Rng::for_sequence(
-        seed ^ if state == State::Thumb { 0x7468 } else { 0 },
+        seed ^ if state == State::Thumb { 0x7468 } else { 0 } ^ if vfp { 0x7f90_0000 } else { 0 },
         index as u64,
     );
     let mut regs = [0u32; 14];
@@ -151,11 +177,31 @@ pub fn generate(seed: u64, index: usize, state: State, len: usize) -> Sequence {
     }
     let apsr = (rng.u32() & 0xf800_0000) | ((rng.u32() & 0xf) << 16);
     let mem_seed = rng.u32();
+    let vfp_init = vfp.then(|| {
+        let r = &mut rng;
+        let mut d = [0u64; 32];
+        for x in d.iter_mut() {
+            *x = if r.chance(0.5) {
+                random_f64(r)
+            } else {
+                random_f32(r) as u64 | (random_f32(r) as u64) << 32
+            };
+        }
+        let flags = if r.chance(0.5) { 0 } else { r.u32() & 0x9f };
+        let fpscr = (r.u32() & 0xf000_0000)
+            | (r.chance(0.2) as u32) << 26 // AHP
+            | (r.chance(0.3) as u32) << 25 // DN
+            | (r.chance(0.3) as u32) << 24 // FZ
+            | (r.below(4) as u32) << 22 // RMode
+            | flags;
+        VfpInit { fpscr, d }
+    });
     let mut g = Gen {
         rng: &mut rng,
         thumb: state == State::Thumb,
         protected: 0,
         written: 0,
+        vfp,
     };
     let (body, insns) = g.sequence(len);
     Sequence {
@@ -165,6 +211,7 @@ pub fn generate(seed: u64, index: usize, state: State, len: usize) -> Sequence {
         mem_seed,
         body,
         insns,
+        vfp: vfp_init,
     }
 }
 
@@ -187,9 +234,10 @@ enum Class {
     Dual,
     Multiple,
     Swap,
+    Vfp,
 }
 
-const CLASSES: [(Class, u32); 16] = [
+const CLASSES: [(Class, u32); 17] = [
     (Class::DataProc, 22),
     (Class::Shift, 6),
     (Class::MovWide, 3),
@@ -206,6 +254,7 @@ const CLASSES: [(Class, u32); 16] = [
     (Class::Dual, 4),
     (Class::Multiple, 4),
     (Class::Swap, 2),
+    (Class::Vfp, 110),
 ];
 
 impl Gen<'_> {
@@ -418,6 +467,7 @@ impl Gen<'_> {
                 let scarce = (self.protected | self.written).count_ones() > 6;
                 let allowed = match c {
                     Class::Swap => !self.thumb && !scarce,
+                    Class::Vfp => self.vfp,
                     Class::AddSubWide => self.thumb,
                     Class::LoadStore | Class::Dual | Class::Multiple => !scarce,
                     _ => true,
@@ -474,6 +524,7 @@ impl Gen<'_> {
             Class::Dual => self.dual(c),
             Class::Multiple => self.multiple(c, in_it),
             Class::Swap => self.swap(c),
+            Class::Vfp => self.vfp_insn(c),
         }
     }
 
@@ -1098,6 +1149,350 @@ impl Gen<'_> {
     }
 }
 
+// ---- VFP ----------------------------------------------------------------------
+
+/// A single-precision bit pattern biased towards special values: zeros, infinities,
+/// quiet and signalling NaNs with payloads, denormals, extremes, integers and halves.
+pub fn random_f32(r: &mut Rng) -> u32 {
+    let sign = (r.chance(0.5) as u32) << 31;
+    let frac = |r: &mut Rng| match r.below(4) {
+        0 => 1,
+        1 => 0x7f_ffff,
+        2 => 1 << r.range(0, 22),
+        _ => r.u32() & 0x7f_ffff,
+    };
+    sign | match r.below(16) {
+        0 => 0,
+        1 => 0x7f80_0000,
+        2 => 0x7fc0_0000 | ((frac(r) & 0x3f_ffff) * r.below(2) as u32), // qNaN
+        3 => 0x7f80_0000 | (frac(r) & 0x3f_ffff).max(1),                // sNaN
+        4 | 5 => frac(r),                                               // denormal
+        6 => r.pick(&[0x0080_0000, 0x7f7f_ffff, 0x0080_0001, 0x00ff_ffff]),
+        7 => {
+            // Small integers and halves (conversions, rounding).
+            let v = r.range(-70000, 70000) as f32 / r.pick(&[1.0, 2.0, 4.0]);
+            v.to_bits() & 0x7fff_ffff
+        }
+        8 => {
+            // Around the integer conversion limits.
+            let e = r.pick(&[127 + 15, 127 + 16, 127 + 30, 127 + 31, 127 + 32]);
+            (e << 23) | ((r.u32() & 0x7f_ffff) * r.below(2) as u32)
+        }
+        9 => r.pick(&[
+            0x3f80_0000,
+            0x4000_0000,
+            0x3f00_0000,
+            0x3fc0_0000,
+            0x4040_0000,
+        ]),
+        10 => {
+            // Near the half-precision range limits.
+            let e = r.range(127 - 26, 127 + 16) as u32;
+            (e << 23) | (r.u32() & 0x7f_ffff)
+        }
+        11 => {
+            // Near the denormal boundary (products and quotients underflow).
+            (r.range(1, 40) as u32) << 23 | (r.u32() & 0x7f_ffff)
+        }
+        _ => r.u32() & 0x7fff_ffff,
+    }
+}
+
+/// A double-precision bit pattern biased like [`random_f32`].
+pub fn random_f64(r: &mut Rng) -> u64 {
+    let sign = (r.chance(0.5) as u64) << 63;
+    let frac = |r: &mut Rng| match r.below(4) {
+        0 => 1,
+        1 => (1u64 << 52) - 1,
+        2 => 1 << r.range(0, 51),
+        _ => r.next_u64() & ((1 << 52) - 1),
+    };
+    const INF: u64 = 0x7ff0_0000_0000_0000;
+    const QB: u64 = 1 << 51;
+    sign | match r.below(16) {
+        0 => 0,
+        1 => INF,
+        2 => INF | QB | ((frac(r) & (QB - 1)) * r.below(2) as u64),
+        3 => INF | (frac(r) & (QB - 1)).max(1),
+        4 | 5 => frac(r),
+        6 => r.pick(&[
+            0x0010_0000_0000_0000,
+            0x7fef_ffff_ffff_ffff,
+            0x0010_0000_0000_0001,
+            0x001f_ffff_ffff_ffff,
+        ]),
+        7 => {
+            let v = r.range(-5_000_000_000, 5_000_000_000) as f64 / r.pick(&[1.0, 2.0, 4.0]);
+            v.to_bits() & !(1 << 63)
+        }
+        8 => {
+            let e = r.pick(&[1023 + 15, 1023 + 16, 1023 + 30, 1023 + 31, 1023 + 32]);
+            (e << 52) | ((r.next_u64() & ((1 << 52) - 1)) * r.below(2) as u64)
+        }
+        9 => {
+            // Values that convert to single-precision specials: around its range
+            // limits and its denormals.
+            let e = r.pick(&[1023 + 127, 1023 + 128, 1023 - 126, 1023 - 140, 1023 - 150]);
+            (e << 52) | (r.next_u64() & ((1 << 52) - 1))
+        }
+        10 => r.pick(&[
+            0x3ff0_0000_0000_0000,
+            0x3fe0_0000_0000_0000,
+            0x4000_0000_0000_0000,
+        ]),
+        11 => (r.range(1, 60) as u64) << 52 | (r.next_u64() & ((1 << 52) - 1)),
+        _ => r.next_u64() & !(1 << 63),
+    }
+}
+
+/// The value of a VFP modified immediate (VFPExpandImm), printed exactly.
+fn vfp_imm(imm8: u32) -> String {
+    let mant = 1.0 + (imm8 & 15) as f64 / 16.0;
+    let cd = ((imm8 >> 4) & 3) as i32;
+    let e = if imm8 & 0x40 == 0 { 1 + cd } else { cd - 3 };
+    let v = mant * 2f64.powi(e);
+    let v = if imm8 & 0x80 != 0 { -v } else { v };
+    format!("{v:?}")
+}
+
+impl Gen<'_> {
+    fn sreg(&mut self) -> String {
+        format!("s{}", self.rng.range(0, 31))
+    }
+
+    fn dreg(&mut self) -> String {
+        // D16-D31 are reachable only by double-precision instructions: favour them
+        // less than the low half, which aliases the S registers.
+        format!(
+            "d{}",
+            if self.rng.chance(0.3) {
+                self.rng.range(16, 31)
+            } else {
+                self.rng.range(0, 15)
+            }
+        )
+    }
+
+    fn vfp_insn(&mut self, c: &str) -> Item {
+        let scarce = (self.protected | self.written).count_ones() > 6;
+        let dbl = self.rng.chance(0.5);
+        let (ty, fr): (&str, fn(&mut Self) -> String) = if dbl {
+            ("f64", Self::dreg)
+        } else {
+            ("f32", Self::sreg)
+        };
+        let k = self.rng.below(if scarce { 12 } else { 15 });
+        let text = match k {
+            0 | 1 => {
+                let op = self.rng.pick(&["vadd", "vsub", "vmul", "vnmul", "vdiv"]);
+                let (d, n, m) = (fr(self), fr(self), fr(self));
+                format!("{op}{c}.{ty} {d}, {n}, {m}")
+            }
+            2 | 3 => {
+                let op = self.rng.pick(&[
+                    "vmla", "vmls", "vnmla", "vnmls", "vfma", "vfms", "vfnma", "vfnms",
+                ]);
+                let (d, n, m) = (fr(self), fr(self), fr(self));
+                format!("{op}{c}.{ty} {d}, {n}, {m}")
+            }
+            4 => {
+                let op = self.rng.pick(&["vsqrt", "vabs", "vneg", "vmov"]);
+                let (d, m) = (fr(self), fr(self));
+                format!("{op}{c}.{ty} {d}, {m}")
+            }
+            5 => {
+                let imm = self.rng.u32() & 0xff;
+                let d = fr(self);
+                format!("vmov{c}.{ty} {d}, #{}", vfp_imm(imm))
+            }
+            6 => {
+                let op = self.rng.pick(&["vcmp", "vcmpe"]);
+                let d = fr(self);
+                let m = if self.rng.chance(0.2) {
+                    "#0".to_string()
+                } else {
+                    fr(self)
+                };
+                if self.rng.chance(0.6) {
+                    // The comparison and its transfer to the APSR flags, together.
+                    return Item {
+                        setup: vec![format!("{op}.{ty} {d}, {m}")],
+                        text: format!("vmrs{c} APSR_nzcv, fpscr"),
+                    };
+                }
+                format!("{op}{c}.{ty} {d}, {m}")
+            }
+            7 | 8 => self.vcvt(c),
+            9 | 10 => self.vmov_core(c),
+            11 => {
+                if self.rng.chance(0.5) {
+                    format!("vmrs{c} {}, fpscr", self.dst())
+                } else {
+                    format!("vmrs{c} APSR_nzcv, fpscr")
+                }
+            }
+            14 => {
+                // A random FPSCR from a core register, with LEN, STRIDE, the trap
+                // enables and the reserved bits cleared first.
+                let rd = self.addr_reg(0);
+                let d = rname(rd);
+                let src = self.src();
+                return Item {
+                    setup: vec![
+                        format!("bic {d}, {src}, #0x3f0000"),
+                        format!("bic {d}, {d}, #0x9f00"),
+                        format!("bic {d}, {d}, #0x60"),
+                    ],
+                    text: format!("vmsr{c} fpscr, {d}"),
+                };
+            }
+            _ => return self.vfp_mem(c),
+        };
+        Item::plain(text)
+    }
+
+    fn vcvt(&mut self, c: &str) -> String {
+        let dbl = self.rng.chance(0.5);
+        let (ty, fr): (&str, fn(&mut Self) -> String) = if dbl {
+            ("f64", Self::dreg)
+        } else {
+            ("f32", Self::sreg)
+        };
+        match self.rng.below(6) {
+            0 => {
+                if dbl {
+                    format!("vcvt{c}.f32.f64 {}, {}", self.sreg(), self.dreg())
+                } else {
+                    format!("vcvt{c}.f64.f32 {}, {}", self.dreg(), self.sreg())
+                }
+            }
+            1 => {
+                // To integer: VCVT rounds towards zero, VCVTR uses FPSCR.RMode.
+                let r = self.rng.pick(&["", "r"]);
+                let it = self.rng.pick(&["s32", "u32"]);
+                let (d, m) = (self.sreg(), fr(self));
+                format!("vcvt{r}{c}.{it}.{ty} {d}, {m}")
+            }
+            2 => {
+                let it = self.rng.pick(&["s32", "u32"]);
+                let (d, m) = (fr(self), self.sreg());
+                format!("vcvt{c}.{ty}.{it} {d}, {m}")
+            }
+            3 | 4 => {
+                // Fixed point, in place.
+                let (it, size) =
+                    self.rng
+                        .pick(&[("s16", 16), ("u16", 16), ("s32", 32), ("u32", 32)]);
+                let fb = self.rng.edge_or(&[1, size], 1, size);
+                let d = fr(self);
+                if self.rng.chance(0.5) {
+                    format!("vcvt{c}.{it}.{ty} {d}, {d}, #{fb}")
+                } else {
+                    format!("vcvt{c}.{ty}.{it} {d}, {d}, #{fb}")
+                }
+            }
+            _ => {
+                let bt = self.rng.pick(&["b", "t"]);
+                let (d, m) = (self.sreg(), self.sreg());
+                if self.rng.chance(0.5) {
+                    format!("vcvt{bt}{c}.f32.f16 {d}, {m}")
+                } else {
+                    format!("vcvt{bt}{c}.f16.f32 {d}, {m}")
+                }
+            }
+        }
+    }
+
+    /// Transfers between core and VFP registers.
+    fn vmov_core(&mut self, c: &str) -> String {
+        match self.rng.below(7) {
+            0 => format!("vmov{c} {}, {}", self.sreg(), self.src()),
+            1 => {
+                let s = self.sreg();
+                format!("vmov{c} {}, {s}", self.dst())
+            }
+            2 => {
+                let s = self.rng.range(0, 30);
+                let (t, t2) = (self.src(), self.src());
+                format!("vmov{c} s{s}, s{}, {t}, {t2}", s + 1)
+            }
+            3 => {
+                let s = self.rng.range(0, 30);
+                let t = self.dst_n(0);
+                let t2 = self.dst_n(1 << t);
+                format!("vmov{c} {}, {}, s{s}, s{}", rname(t), rname(t2), s + 1)
+            }
+            4 => {
+                let d = self.dreg();
+                let (t, t2) = (self.src(), self.src());
+                format!("vmov{c} {d}, {t}, {t2}")
+            }
+            5 => {
+                let d = self.dreg();
+                let t = self.dst_n(0);
+                let t2 = self.dst_n(1 << t);
+                format!("vmov{c} {}, {}, {d}", rname(t), rname(t2))
+            }
+            _ => {
+                let d = self.dreg();
+                let x = self.rng.range(0, 1);
+                if self.rng.chance(0.5) {
+                    format!("vmov{c}.32 {d}[{x}], {}", self.src())
+                } else {
+                    format!("vmov{c}.32 {}, {d}[{x}]", self.dst())
+                }
+            }
+        }
+    }
+
+    /// VLDR/VSTR and VLDM/VSTM into the scratch window.
+    fn vfp_mem(&mut self, c: &str) -> Item {
+        let mut setup = vec![];
+        let load = self.rng.chance(0.5);
+        if self.rng.chance(0.6) {
+            let op = if load { "vldr" } else { "vstr" };
+            let dbl = self.rng.chance(0.5);
+            let r = if dbl { self.dreg() } else { self.sreg() };
+            let size = if dbl { 8 } else { 4 };
+            let off = 4 * self.rng.edge_or(&[0, 255, -255], -255, 255);
+            let rn = self.addr_reg(0);
+            let a = self.addr(4, size, 0, 0) as i64;
+            self.set_base(&mut setup, rn, a - off);
+            let text = format!("{op}{c} {r}, [{}, #{off}]", rname(rn));
+            return Item { setup, text };
+        }
+        let dbl = self.rng.chance(0.5);
+        let n = self.rng.range(1, 4) as u32;
+        let (list, size) = if dbl {
+            let first = self.rng.range(0, 32 - n as i64) as u32;
+            let list = if n == 1 {
+                format!("{{d{first}}}")
+            } else {
+                format!("{{d{first}-d{}}}", first + n - 1)
+            };
+            (list, 8 * n)
+        } else {
+            let n = 2 * n;
+            let first = self.rng.range(0, 32 - n as i64) as u32;
+            (format!("{{s{first}-s{}}}", first + n - 1), 4 * n)
+        };
+        let db = self.rng.chance(0.4);
+        let wb = self.rng.chance(0.5);
+        let rn = self.addr_reg(0);
+        let a = self.addr(4, size, 0, 0);
+        let base = if db { a + size } else { a };
+        self.set_base(&mut setup, rn, base);
+        let mode = if db { "db" } else { "ia" };
+        // The DB form exists only with writeback.
+        let w = if wb || db { "!" } else { "" };
+        let op = if load { "vldm" } else { "vstm" };
+        Item {
+            setup,
+            text: format!("{op}{mode}{c} {}{w}, {list}", rname(rn)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1108,11 +1503,17 @@ mod tests {
         for state in [State::Arm, State::Thumb] {
             for seed in 0..4 {
                 for i in 0..3000 {
-                    let a = generate(seed, i, state, 32);
-                    assert!(a.insns >= 32 && a.insns < 48, "{} instructions", a.insns);
-                    if i % 500 == 0 {
-                        let b = generate(seed, i, state, 32);
-                        assert_eq!(a.body, b.body);
+                    for vfp in [false, true] {
+                        let a = generate_with(seed, i, state, 32, vfp);
+                        assert!(a.insns >= 32 && a.insns < 48, "{} instructions", a.insns);
+                        assert_eq!(a.vfp.is_some(), vfp);
+                        if let Some(v) = &a.vfp {
+                            assert_eq!(v.fpscr & 0x0837_9f60, 0, "LEN/STRIDE/traps/QC set");
+                        }
+                        if i % 500 == 0 {
+                            let b = generate_with(seed, i, state, 32, vfp);
+                            assert_eq!(a.body, b.body);
+                        }
                     }
                 }
             }

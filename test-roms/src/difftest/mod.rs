@@ -7,6 +7,8 @@
 //! The program runs under QEMU and under a15emu and the lines are compared; for each
 //! mismatch the sequence is run again alone with a full dump of the window, and a
 //! reproducer (instruction words, initial state, both final states) is printed.
+//! With [`Config::vfp`] VFP instructions are mixed in and FPSCR and D0-D31 are compared
+//! too.
 //!
 //! An exception in QEMU means the generator produced a faulting or undefined
 //! sequence: it is reported as a generator bug, not as a CPU mismatch.
@@ -21,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub use gen::{generate, Sequence, State};
+pub use gen::{generate, generate_with, Sequence, State, VfpInit};
 
 use crate::{runner, toolchain};
 
@@ -31,6 +33,8 @@ use machine_vexpress as _;
 #[derive(Clone, Debug)]
 pub struct Config {
     pub state: State,
+    /// Mix VFP instructions in, from random VFP registers and FPSCR, and compare them.
+    pub vfp: bool,
     pub count: usize,
     pub seed: u64,
     /// Instructions per sequence.
@@ -55,9 +59,19 @@ pub struct Config {
 }
 
 impl Config {
+    /// The state's name, with `-vfp` for VFP runs.
+    pub fn label(&self) -> String {
+        format!(
+            "{}{}",
+            self.state.name(),
+            if self.vfp { "-vfp" } else { "" }
+        )
+    }
+
     pub fn new(state: State, count: usize, seed: u64) -> Config {
         Config {
             state,
+            vfp: false,
             count,
             seed,
             len: 32,
@@ -90,8 +104,9 @@ pub struct Summary {
 /// One sequence's final state as printed by the program.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Final {
-    /// R0-R12, SP, LR, APSR (masked), memory hash.
-    State([u32; 17]),
+    /// R0-R12, SP, LR, APSR (masked), memory hash; for VFP runs then FPSCR and
+    /// D0-D31 (low word, high word).
+    State(Vec<u32>),
     /// An exception: vector offset and the exception LR.
     Exception { vector: u32, lr: u32 },
     /// No output for this sequence.
@@ -104,6 +119,59 @@ const FIELD_NAMES: [&str; 17] = [
     "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "sp", "lr",
     "apsr", "memhash",
 ];
+
+/// The name of field `i` of a [`Final::State`] (D registers take two fields).
+fn field_name(i: usize) -> String {
+    match i {
+        0..17 => FIELD_NAMES[i].into(),
+        17 => "fpscr".into(),
+        _ => format!("d{}", (i - 18) / 2),
+    }
+}
+
+fn fpscr_str(v: u32) -> String {
+    let mut s = String::new();
+    for (bit, c) in [(31, 'N'), (30, 'Z'), (29, 'C'), (28, 'V')] {
+        s.push(if v & (1 << bit) != 0 { c } else { '-' });
+    }
+    let _ = write!(
+        s,
+        " AHP={} DN={} FZ={} RMode={} flags=",
+        (v >> 26) & 1,
+        (v >> 25) & 1,
+        (v >> 24) & 1,
+        (v >> 22) & 3
+    );
+    for (bit, c) in [
+        (7, "IDC"),
+        (4, "IXC"),
+        (3, "UFC"),
+        (2, "OFC"),
+        (1, "DZC"),
+        (0, "IOC"),
+    ] {
+        if v & (1 << bit) != 0 {
+            s.push_str(c);
+            s.push(' ');
+        }
+    }
+    s.trim_end().to_string()
+}
+
+/// FPSCR and D0-D31 as text (`v` = FPSCR then the D registers' low and high words).
+fn vfp_str(v: &[u32], indent: &str) -> String {
+    let mut s = format!("fpscr={:08x} [{}]", v[0], fpscr_str(v[0]));
+    for (i, d) in v[1..].chunks(2).enumerate() {
+        let sep = if i % 4 == 0 {
+            format!("\n{indent}")
+        } else {
+            " ".into()
+        };
+        let hi = d.get(1).copied().unwrap_or(0);
+        let _ = write!(s, "{sep}d{i}={hi:08x}{:08x}", d[0]);
+    }
+    s
+}
 
 fn vector_name(v: u32) -> &'static str {
     match v {
@@ -128,7 +196,11 @@ impl std::fmt::Display for Final {
                     }
                     write!(f, "{n}={x:08x}")?;
                 }
-                write!(f, " [{}]", flags_str(v[15]))
+                write!(f, " [{}]", flags_str(v[15]))?;
+                if v.len() > 17 {
+                    write!(f, "\n        {}", vfp_str(&v[17..], "        "))?;
+                }
+                Ok(())
             }
             Final::Exception { vector, lr } => {
                 write!(
@@ -175,10 +247,13 @@ pub fn parse_output(text: &str) -> Output {
         match (f.first().copied(), vals) {
             (Some("R"), Some(v)) if v.len() == 18 => {
                 let seq = v[0] as usize;
-                let mut a = [0u32; 17];
-                a.copy_from_slice(&v[1..]);
-                out.finals.insert(seq, Final::State(a));
+                out.finals.insert(seq, Final::State(v[1..].to_vec()));
                 last = Some(seq);
+            }
+            (Some("V"), Some(v)) if v.len() == 65 && last.is_some() => {
+                if let Some(Final::State(a)) = out.finals.get_mut(&last.unwrap_or(0)) {
+                    a.extend(v);
+                }
             }
             (Some("X"), Some(v)) if v.len() == 3 => {
                 out.finals.insert(
@@ -384,16 +459,24 @@ fn describe_initial(q: &Sequence) -> String {
         flags_str(q.apsr),
         q.mem_seed
     );
+    if let Some(v) = &q.vfp {
+        let mut w = vec![v.fpscr];
+        for d in v.d {
+            w.extend([d as u32, (d >> 32) as u32]);
+        }
+        let _ = writeln!(s, "           {}", vfp_str(&w, "           "));
+    }
     s
 }
 
 fn differences(a: &Final, b: &Final) -> String {
     match (a, b) {
         (Final::State(x), Final::State(y)) => {
-            let d: Vec<&str> = (0..17)
-                .filter(|&i| x[i] != y[i])
-                .map(|i| FIELD_NAMES[i])
+            let mut d: Vec<String> = (0..x.len().max(y.len()))
+                .filter(|&i| x.get(i) != y.get(i))
+                .map(field_name)
                 .collect();
+            d.dedup();
             d.join(", ")
         }
         _ => "outcome".into(),
@@ -416,7 +499,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         Some(d) => d.clone(),
         None => toolchain::build_dir(&format!(
             "difftest-{}-{}-{}",
-            cfg.state.name(),
+            cfg.label(),
             cfg.seed,
             std::process::id()
         )),
@@ -458,7 +541,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
 fn run_batch(cfg: &Config, idx: &[usize], dir: &Path, b: usize) -> Result<Summary, String> {
     let seqs: Vec<Sequence> = idx
         .iter()
-        .map(|&i| generate(cfg.seed, i, cfg.state, cfg.len))
+        .map(|&i| generate_with(cfg.seed, i, cfg.state, cfg.len, cfg.vfp))
         .collect();
     let name = format!("batch{b}");
     let built = build(&seqs, cfg.state, false, dir, &name)?;
@@ -474,6 +557,9 @@ fn run_batch(cfg: &Config, idx: &[usize], dir: &Path, b: usize) -> Result<Summar
         None
     } else {
         let (text, err) = run_a15emu(&built.bytes, seqs.len(), cfg.emu_timeout);
+        if cfg.keep.is_some() {
+            let _ = std::fs::write(dir.join(format!("{name}.emu.out")), &text);
+        }
         Some((parse_output(&text), err))
     };
     let mut sum = Summary::default();
@@ -495,7 +581,7 @@ fn run_batch(cfg: &Config, idx: &[usize], dir: &Path, b: usize) -> Result<Summar
             let mut t = format!(
                 "GENERATOR BUG: sequence {} ({}, seed {}) under QEMU: {fq}\n",
                 q.index,
-                cfg.state.name(),
+                cfg.label(),
                 cfg.seed
             );
             t.push_str(&describe_initial(q));
@@ -554,7 +640,7 @@ fn reproducer(
     let mut t = format!(
         "MISMATCH: sequence {} ({}, seed {}, {} instructions) differs in: {}\n",
         q.index,
-        cfg.state.name(),
+        cfg.label(),
         cfg.seed,
         q.insns,
         differences(fq, fe)
@@ -613,11 +699,37 @@ fn reproducer(
     }
     let _ = writeln!(
         t,
-        "  rerun: cargo run --release -p test-roms --bin difftest -- --state {} --seed {} --len {} --only {}\n",
+        "  rerun: cargo run --release -p test-roms --bin difftest -- --state {}{} --seed {} --len {} --only {}\n",
         cfg.state.name(),
+        if cfg.vfp { " --vfp" } else { "" },
         cfg.seed,
         cfg.len,
         q.index
     );
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `R` and `V` lines parse into one state; differing D registers are named once.
+    #[test]
+    fn parses_and_compares_vfp_state() {
+        let r: String = (0..18).map(|i| format!(" {i:08x}")).collect();
+        let v: String = (0..65).map(|i| format!(" {i:08x}")).collect();
+        let a = parse_output(&format!("R{r}\nV{v}\n"));
+        let Some(Final::State(x)) = a.finals.get(&0) else {
+            panic!("no state: {a:?}");
+        };
+        assert_eq!(x.len(), 17 + 65);
+        let mut y = x.clone();
+        y[17] ^= 1; // FPSCR
+        y[18 + 2 * 5] ^= 1; // D5 low
+        y[18 + 2 * 5 + 1] ^= 1; // D5 high
+        let (fa, fb) = (Final::State(x.clone()), Final::State(y));
+        assert_eq!(differences(&fa, &fb), "fpscr, d5");
+        let text = fa.to_string();
+        assert!(text.contains("fpscr=00000000") && text.contains("d5=0000000c0000000b"));
+    }
 }

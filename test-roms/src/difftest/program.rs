@@ -11,7 +11,14 @@
 //! R <seq> <r0> ... <r12> <sp> <lr> <apsr & 0xf80f0000> <memory-window hash>
 //! ```
 //!
-//! (all hex), followed, when `dump_mem` is set, by the window's words as `M` lines.
+//! (all hex); for VFP sequences (the program's prologue enables cp10/cp11 and
+//! FPEXC.EN; each sequence loads D0-D31 and FPSCR from its table) a second line
+//!
+//! ```text
+//! V <fpscr> <d0 low word> <d0 high word> ... <d31 high word>
+//! ```
+//!
+//! and, when `dump_mem` is set, the window's words as `M` lines.
 //! An exception prints `X <vector offset> <seq> <exception LR>` and resumes with the
 //! next sequence.
 
@@ -36,11 +43,18 @@ SECTIONS {
 
 const HARNESS: &str = r#"
     .syntax unified
+    .fpu neon-vfpv4
     .text
     .arm
     .global _start
 _start:
     ldr sp, =save
+    mrc p15, 0, r0, c1, c0, 2           @ CPACR: cp10/cp11 full access
+    orr r0, r0, #(0xf << 20)
+    mcr p15, 0, r0, c1, c0, 2
+    isb
+    mov r0, #(1 << 30)                  @ FPEXC.EN
+    vmsr fpexc, r0
     ldr r0, =vectors
     mcr p15, 0, r0, c12, c0, 0          @ VBAR
     mrc p15, 0, r0, c1, c0, 0
@@ -132,7 +146,21 @@ h_dump:
     subs r8, r8, #1
     bne 2b
     bl print_line
-    ldr r0, =dump_mem
+    ldr r0, =vfp_on
+    ldr r0, [r0]
+    cmp r0, #0
+    beq 6f
+    ldr r2, =buf
+    mov r0, #'V'
+    strb r0, [r2], #1
+    ldr r7, =vout
+    mov r8, #65
+7:  ldr r1, [r7], #4
+    bl space_hex8
+    subs r8, r8, #1
+    bne 7b
+    bl print_line
+6:  ldr r0, =dump_mem
     ldr r0, [r0]
     cmp r0, #0
     beq 4f
@@ -220,6 +248,7 @@ exc_common:
 /// The program's source for `seqs`.
 pub fn source(seqs: &[Sequence], state: State, dump_mem: bool) -> String {
     let thumb = state == State::Thumb;
+    let vfp = seqs.iter().any(|q| q.vfp.is_some());
     let mut s = String::with_capacity(seqs.len() * 2048);
     let _ = writeln!(s, "    .equ WINDOW, {WINDOW}");
     s.push_str(HARNESS);
@@ -242,6 +271,12 @@ pub fn source(seqs: &[Sequence], state: State, dump_mem: bool) -> String {
             s,
             "    movw r0, #:lower16:tab_{k}\n    movt r0, #:upper16:tab_{k}"
         );
+        if vfp {
+            let _ = writeln!(
+                s,
+                "    add r1, r0, #76\n    vldmia r1!, {{d0-d15}}\n    vldmia r1, {{d16-d31}}\n    ldr r1, [r0, #72]\n    vmsr fpscr, r1"
+            );
+        }
         let _ = writeln!(s, "    ldr r1, [r0, #56]\n    msr APSR_nzcvqg, r1");
         let _ = writeln!(s, "    ldm r0, {{r0-r12, lr}}");
         let _ = writeln!(s, "    .global b_{i}\nb_{i}:");
@@ -253,6 +288,12 @@ pub fn source(seqs: &[Sequence], state: State, dump_mem: bool) -> String {
             s,
             "    stm sp, {{r0-r12, lr}}\n    mrs r0, APSR\n    str r0, [sp, #56]"
         );
+        if vfp {
+            let _ = writeln!(
+                s,
+                "    vmrs r0, fpscr\n    movw r1, #:lower16:vout\n    movt r1, #:upper16:vout\n    str r0, [r1], #4\n    vstmia r1!, {{d0-d15}}\n    vstmia r1, {{d16-d31}}"
+            );
+        }
         let _ = writeln!(s, "    {call} h_dump");
     }
     let n = seqs.len();
@@ -260,14 +301,15 @@ pub fn source(seqs: &[Sequence], state: State, dump_mem: bool) -> String {
     s.push_str("\n    .data\n    .balign 4\n");
     let _ = writeln!(s, "first_seq: .word s_0{tbit}");
     let _ = writeln!(s, "dump_mem: .word {}", dump_mem as u32);
+    let _ = writeln!(s, "vfp_on: .word {}", vfp as u32);
     s.push_str("cur_seq: .word 0\ncur_resume: .word 0\nsaved_lr: .word 0\n");
-    s.push_str("save: .space 64\noutv: .space 80\nbuf: .space 512\n");
+    s.push_str("save: .space 64\noutv: .space 80\nvout: .space 260\nbuf: .space 1024\n");
     for (k, q) in seqs.iter().enumerate() {
         let _ = write!(s, "tab_{k}: .word ");
         for r in q.regs {
             let _ = write!(s, "{r:#x}, ");
         }
-        let _ = writeln!(
+        let _ = write!(
             s,
             "{:#x}, {:#x}, {}, s_{}{tbit}",
             q.apsr,
@@ -275,6 +317,13 @@ pub fn source(seqs: &[Sequence], state: State, dump_mem: bool) -> String {
             q.index,
             k + 1
         );
+        if let Some(v) = &q.vfp {
+            let _ = write!(s, ", {:#x}", v.fpscr);
+            for d in v.d {
+                let _ = write!(s, ", {:#x}, {:#x}", d as u32, (d >> 32) as u32);
+            }
+        }
+        s.push('\n');
     }
     s.push_str(
         "\n    .section .scratch, \"aw\", %nobits\n    .balign 4096\nscratch: .space WINDOW\n",
