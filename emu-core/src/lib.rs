@@ -8,11 +8,12 @@ pub mod exception;
 pub mod insn;
 pub mod interp;
 pub mod memory;
+pub mod mmu;
 pub mod state;
 pub mod sysreg;
 
 pub use cpu::{Cpu, CpuConfig, StopReason};
-pub use exception::{Exception, FaultKind, MemFault};
+pub use exception::{Exception, FaultKind, MemFault, WalkInfo};
 pub use insn::{Insn, ItCtx};
 pub use memory::{Acc, Bus, Ram};
 pub use state::{CpuState, Mode};

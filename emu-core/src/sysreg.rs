@@ -112,6 +112,13 @@ const SCTLR_WMASK: u32 = sctlr::M
     | (1 << 29)
     | sctlr::TE;
 
+/// SCTLR writes: the MMU reacts to changes of M, TRE, AFE, ...
+fn write_sctlr(c: &mut Cpu, v: u32) {
+    let old = c.s.sctlr;
+    c.s.sctlr = (old & !SCTLR_WMASK) | (v & SCTLR_WMASK);
+    crate::mmu::regs::sctlr_written(c, old);
+}
+
 /// The table.
 pub static SYSREGS: &[SysReg] = &[
     SysReg {
@@ -250,7 +257,10 @@ pub static SYSREGS: &[SysReg] = &[
         name: "SCTLR",
         enc: cp15(0, 1, 0, 0),
         access: Access::Pl1Rw,
-        behaviour: Behaviour::State(|s| &mut s.sctlr, SCTLR_WMASK),
+        behaviour: Behaviour::Custom {
+            read: Some(|c| c.s.sctlr),
+            write: Some(write_sctlr),
+        },
     },
     SysReg {
         name: "CPACR",
@@ -320,12 +330,6 @@ pub static SYSREGS: &[SysReg] = &[
         behaviour: Behaviour::State(|s| &mut s.vbar, 0xffff_ffe0),
     },
     SysReg {
-        name: "CONTEXTIDR",
-        enc: cp15(0, 13, 0, 1),
-        access: Access::Pl1Rw,
-        behaviour: Behaviour::State(|s| &mut s.contextidr, 0xffff_ffff),
-    },
-    SysReg {
         name: "TPIDRURW",
         enc: cp15(0, 13, 0, 2),
         access: Access::Pl0Rw,
@@ -348,7 +352,7 @@ pub static SYSREGS: &[SysReg] = &[
 /// Finds the table row for an encoding.
 /// Every table of system registers: this module's, and those of the subsystems that
 /// own registers (MMU, PMU, timers, ...). Add a subsystem's table here.
-pub static TABLES: &[&[SysReg]] = &[SYSREGS];
+pub static TABLES: &[&[SysReg]] = &[SYSREGS, crate::mmu::regs::MMU_SYSREGS];
 
 fn key(e: CpReg) -> u32 {
     (e.cp as u32) << 16
@@ -411,14 +415,13 @@ impl Cpu {
     }
 
     /// MRRC: reads a 64-bit coprocessor register (`cp`, `opc1`, `crm`).
-    pub fn cp_read64(&mut self, _cp: u8, _opc1: u8, _crm: u8) -> Result<u64, Exception> {
-        // No 64-bit registers before CPU core II (TTBRn, PAR, the timers).
-        Err(Exception::Undefined)
+    pub fn cp_read64(&mut self, cp: u8, opc1: u8, crm: u8) -> Result<u64, Exception> {
+        crate::mmu::regs::read64(self, cp, opc1, crm)
     }
 
     /// MCRR: writes a 64-bit coprocessor register.
-    pub fn cp_write64(&mut self, _cp: u8, _opc1: u8, _crm: u8, _v: u64) -> Result<(), Exception> {
-        Err(Exception::Undefined)
+    pub fn cp_write64(&mut self, cp: u8, opc1: u8, crm: u8, v: u64) -> Result<(), Exception> {
+        crate::mmu::regs::write64(self, cp, opc1, crm, v)
     }
 
     /// LDC/STC/CDP to a coprocessor: none of the coprocessors this core has (CP14, CP15;
