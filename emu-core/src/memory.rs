@@ -148,7 +148,13 @@ impl Cpu {
     /// before anything happens, then the access is done byte by byte.
     #[cold]
     #[inline(never)]
-    fn check_cross_page(&mut self, va: u32, size: u32, access: AccessType, acc: Acc) -> Result<(), Exception> {
+    fn check_cross_page(
+        &mut self,
+        va: u32,
+        size: u32,
+        access: AccessType,
+        acc: Acc,
+    ) -> Result<(), Exception> {
         self.translate_on(va, access, acc)
             .map_err(Exception::DataAbort)?;
         let next = (va | 0xfff).wrapping_add(1);

@@ -33,7 +33,11 @@ pub fn walk(regs: &TransRegs, va: u32, mem: &mut dyn PhysRead) -> Result<Transla
         // The region's top bits must all be 0 (TTBR0) or all 1 (TTBR1): between the two
         // regions lies a translation fault.
         let top = va >> inputsize;
-        let want = if select1 { 0xffff_ffffu32 >> inputsize } else { 0 };
+        let want = if select1 {
+            0xffff_ffffu32 >> inputsize
+        } else {
+            0
+        };
         if top != want {
             return Err(translation(1));
         }
@@ -100,8 +104,7 @@ fn finish(
     let wxn = regs.sctlr & sctlr_bits::WXN != 0;
     let uwxn = regs.sctlr & sctlr_bits::UWXN != 0;
     let x0 = !(xn || p0 & 1 == 0 || (wxn && p0 & 2 != 0));
-    let x1 =
-        !(xn || p1 & 1 == 0 || pxn || (uwxn && p0 & 2 != 0) || (wxn && p1 & 2 != 0));
+    let x1 = !(xn || p1 & 1 == 0 || pxn || (uwxn && p0 & 2 != 0) || (wxn && p1 & 2 != 0));
     let mair = ((regs.nmrr as u64) << 32) | regs.prrr as u64;
     Translation {
         pa,

@@ -20,6 +20,9 @@ pub mod regs;
 pub mod short;
 pub mod tlb;
 
+#[cfg(test)]
+mod tests;
+
 use crate::cpu::Cpu;
 use crate::exception::{FaultKind, MemFault};
 use crate::memory::Bus;

@@ -130,7 +130,8 @@ fn read(mem: &mut dyn PhysRead, pa: u64, level: u8, domain: u8) -> Result<u32, F
 pub fn walk(regs: &TransRegs, va: u32, mem: &mut dyn PhysRead) -> Result<Translation, FaultKind> {
     let mut domain = 0u8;
     let mut level = 1u8;
-    let fault = |f: fn(WalkInfo) -> FaultKind, level: u8, domain: u8| f(WalkInfo::at(level, domain));
+    let fault =
+        |f: fn(WalkInfo) -> FaultKind, level: u8, domain: u8| f(WalkInfo::at(level, domain));
 
     let Some(l1_addr) = l1_address(regs, va) else {
         return Err(fault(FaultKind::Translation, 1, 0));

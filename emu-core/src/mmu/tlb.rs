@@ -65,7 +65,9 @@ impl Tlb {
     pub fn lookup(&self, va: u32, need: u8) -> Option<u64> {
         let vpage = va >> 12;
         let e = &self.entries[Self::slot(vpage)];
-        if e.vpage == vpage && (e.asid == self.asid || e.asid == GLOBAL) && e.perms & need as u32 != 0
+        if e.vpage == vpage
+            && (e.asid == self.asid || e.asid == GLOBAL)
+            && e.perms & need as u32 != 0
         {
             Some(e.ppage | (va & 0xfff) as u64)
         } else {
