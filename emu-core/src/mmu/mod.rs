@@ -100,7 +100,7 @@ pub struct TransRegs {
     pub nmrr: u32,
     pub contextidr: u32,
     /// The walk is done in Secure state (descriptor NS bits then select the output
-    /// address space); false without the Security Extensions.
+    /// address space, reported in PAR.NS).
     pub secure: bool,
 }
 
@@ -313,7 +313,9 @@ impl PhysRead for CpuPhys<'_> {
 impl Cpu {
     /// The translation registers of the PL1&0 regime.
     pub fn trans_regs(&self) -> TransRegs {
-        TransRegs::from_state(&self.s, self.cfg.security)
+        // QEMU's vexpress-a15 core has the Security Extensions and runs the PL1&0
+        // regime in Secure state (PAR.NS reads 0); until SCR exists, so does this one.
+        TransRegs::from_state(&self.s, true)
     }
 
     /// The MMU of the current regime is on. Hyp mode's own regime (HSCTLR) belongs to
@@ -382,7 +384,7 @@ impl Cpu {
                 xn_early: 0,
                 af_fault: false,
                 attrs: MemAttrs::default(),
-                ns: !self.cfg.security,
+                ns: false,
                 global: true,
                 supersection: false,
                 level: 0,

@@ -44,15 +44,13 @@ fn write_ttbr1(c: &mut Cpu, v: u32) {
     c.mmu_changed();
 }
 
-/// TTBCR writable bits: the long format's fields, or N (and PD0/PD1 with the Security
-/// Extensions; QEMU's vexpress-a15 has none and masks them).
+/// TTBCR writable bits: the long format's fields, or N, PD0 and PD1 (Security
+/// Extensions) in the short format.
 fn write_ttbcr(c: &mut Cpu, v: u32) {
     let mask = if v & TTBCR_EAE != 0 {
         !((7 << 19) | (3 << 14) | (0xf << 3))
-    } else if c.cfg.security {
-        TTBCR_EAE | 0x37
     } else {
-        TTBCR_EAE | 0x7
+        TTBCR_EAE | 0x37
     };
     c.s.ttbcr = v & mask;
     c.mmu.tlb.flush_all();
