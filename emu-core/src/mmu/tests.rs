@@ -569,7 +569,7 @@ mod core {
     fn ats_and_par() {
         let mut c = mmu_cpu();
         c.cp_write(cp15(0, 7, 8, 0), 0x1000_0123).unwrap(); // ATS1CPR
-        assert_eq!(c.cp_read(cp15(0, 7, 4, 0)), Ok0x8003_0000);
+        assert_eq!(c.cp_read(cp15(0, 7, 4, 0)), Ok(0x8003_0000));
         c.cp_write(cp15(0, 7, 8, 2), 0x1000_0123).unwrap(); // ATS1CUR: PL1 only
         assert_eq!(c.cp_read(cp15(0, 7, 4, 0)), Ok((0xf << 1) | 1));
         assert_eq!(c.cp_read64(15, 0, 7), Ok((0xf << 1) | 1));
