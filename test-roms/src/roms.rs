@@ -63,6 +63,7 @@ pub const ROMS: &[Rom] = &[
     a32("modes", "modes.S"),  t32("modes_t32", "modes.S"),
     a32("misc", "misc.S"),    t32("misc_t32", "misc.S"),
     a32("mmu_short", "mmu_short.S"), t32("mmu_short_t32", "mmu_short.S"),
+    a32("mmu_lpae", "mmu_lpae.S"), t32("mmu_lpae_t32", "mmu_lpae.S"),
     Rom { defines: &["REPEAT=8"], max_insns: 20_000_000, ..a32("crc32_short", "crc32.S") },
     Rom { max_insns: 2_000_000_000, in_tests: false, ..a32("crc32", "crc32.S") },
 ];
