@@ -264,6 +264,8 @@ pub struct Mmu {
     /// Physical page of the last instruction fetch (the block builder records which
     /// physical pages a block came from).
     pub last_fetch_ppage: u64,
+    /// Decoded blocks must be dropped at the next block boundary.
+    pub code_flush_pending: bool,
 }
 
 impl Default for Mmu {
@@ -277,6 +279,7 @@ impl Mmu {
         Mmu {
             tlb: tlb::Tlb::new(),
             last_fetch_ppage: 0,
+            code_flush_pending: false,
         }
     }
 }
@@ -360,7 +363,12 @@ impl Cpu {
     /// dropped here.
     pub fn mmu_changed(&mut self) {
         self.mmu.tlb.asid = self.trans_regs().asid() as u32;
-        self.flush_code();
+        // The executing block must survive until the block boundary: the flush is
+        // deferred to there (a non-empty `dirty_pages` makes the run loop look).
+        self.mmu.code_flush_pending = true;
+        if self.dirty_pages.is_empty() {
+            self.dirty_pages.push(u64::MAX);
+        }
         self.end_block();
     }
 
