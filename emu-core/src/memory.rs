@@ -215,15 +215,26 @@ impl Cpu {
     /// A raw little-endian read of `size` (1, 2, 4 or 8) bytes, no alignment checks.
     #[inline(always)]
     fn read_raw(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
-        let pa = if self.s.sctlr & sctlr::M == 0 {
-            va as u64
-        } else {
-            if (va & 0xfff) + size > 0x1000 {
-                return self.read_cross_page(va, size, acc);
-            }
-            self.translate_on(va, AccessType::Read, acc)
-                .map_err(Exception::DataAbort)?
-        };
+        if self.s.sctlr & sctlr::M != 0 {
+            return self.read_mmu(va, size, acc);
+        }
+        self.read_pa(va, va as u64, size, acc)
+    }
+
+    /// A read with the MMU on (out of line, so that the MMU-off path stays small).
+    #[inline(never)]
+    fn read_mmu(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
+        if (va & 0xfff) + size > 0x1000 {
+            return self.read_cross_page(va, size, acc);
+        }
+        let pa = self
+            .translate_on(va, AccessType::Read, acc)
+            .map_err(Exception::DataAbort)?;
+        self.read_pa(va, pa, size, acc)
+    }
+
+    #[inline(always)]
+    fn read_pa(&mut self, va: u32, pa: u64, size: u32, acc: Acc) -> Result<u64, Exception> {
         if let Some(p) = self.ram.host_ptr(pa, size as u64) {
             // SAFETY: host_ptr checked the range.
             unsafe {
@@ -261,15 +272,26 @@ impl Cpu {
 
     #[inline(always)]
     fn write_raw(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
-        let pa = if self.s.sctlr & sctlr::M == 0 {
-            va as u64
-        } else {
-            if (va & 0xfff) + size > 0x1000 {
-                return self.write_cross_page(va, size, v, acc);
-            }
-            self.translate_on(va, AccessType::Write, acc)
-                .map_err(Exception::DataAbort)?
-        };
+        if self.s.sctlr & sctlr::M != 0 {
+            return self.write_mmu(va, size, v, acc);
+        }
+        self.write_pa(va, va as u64, size, v, acc)
+    }
+
+    /// A write with the MMU on (out of line).
+    #[inline(never)]
+    fn write_mmu(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
+        if (va & 0xfff) + size > 0x1000 {
+            return self.write_cross_page(va, size, v, acc);
+        }
+        let pa = self
+            .translate_on(va, AccessType::Write, acc)
+            .map_err(Exception::DataAbort)?;
+        self.write_pa(va, pa, size, v, acc)
+    }
+
+    #[inline(always)]
+    fn write_pa(&mut self, va: u32, pa: u64, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
         if let Some(p) = self.ram.host_ptr(pa, size as u64) {
             self.note_code_write(pa, size);
             // SAFETY: host_ptr checked the range.
