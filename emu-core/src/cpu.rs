@@ -137,6 +137,8 @@ pub struct Cpu {
     /// Physical interrupt inputs, sampled at block boundaries.
     pub irq_line: bool,
     pub fiq_line: bool,
+    /// The soft TLB and MMU bookkeeping (CPU core II).
+    pub mmu: crate::mmu::Mmu,
 }
 
 impl Cpu {
@@ -153,6 +155,7 @@ impl Cpu {
             insn_count: 0,
             irq_line: false,
             fiq_line: false,
+            mmu: crate::mmu::Mmu::new(),
         }
     }
 
@@ -162,6 +165,7 @@ impl Cpu {
         self.s.switch_mode(mode);
         self.s.thumb = entry & 1;
         self.s.regs[15] = entry & !1;
+        self.mmu.tlb.flush_all();
         self.flush_code();
     }
 
@@ -175,6 +179,12 @@ impl Cpu {
 
     /// Drops the blocks of pages written since the last block boundary.
     fn invalidate_dirty(&mut self) {
+        // Translation changed (crate::mmu): every block goes, at this block boundary.
+        if self.mmu.code_flush_pending {
+            self.mmu.code_flush_pending = false;
+            self.flush_code();
+            return;
+        }
         while let Some(page) = self.dirty_pages.pop() {
             self.cache.invalidate_page(page);
             self.unmark_code_page(page);
@@ -284,7 +294,10 @@ impl Cpu {
     // ---- the run loop --------------------------------------------------------------
 
     fn block_key(&self) -> u64 {
-        self.s.regs[15] as u64 | ((self.s.thumb as u64) << 32) | ((self.s.itstate as u64) << 33)
+        self.s.regs[15] as u64
+            | ((self.s.thumb as u64) << 32)
+            | ((self.s.itstate as u64) << 33)
+            | ((!self.s.is_privileged() as u64) << 41)
     }
 
     /// Decodes a block at the current PC.
@@ -294,6 +307,8 @@ impl Cpu {
         let thumb = self.s.is_thumb();
         let mut itstate = self.s.itstate;
         let page = pc >> 12;
+        // Physical page of the block's first fetch (blocks are dropped by physical page).
+        let mut first_ppage = None;
         while insns.len() < max {
             let mut insn = if thumb {
                 let hw1 = match self.fetch_u16(pc) {
@@ -301,6 +316,7 @@ impl Cpu {
                     Err(e) if insns.is_empty() => return Err(e),
                     Err(_) => break,
                 };
+                first_ppage.get_or_insert(self.mmu.last_fetch_ppage);
                 let wide = decode::t32_is_wide(hw1);
                 let hw2 = if wide {
                     match self.fetch_u16(pc.wrapping_add(2)) {
@@ -338,6 +354,7 @@ impl Cpu {
                     Err(e) if insns.is_empty() => return Err(e),
                     Err(_) => break,
                 };
+                first_ppage.get_or_insert(self.mmu.last_fetch_ppage);
                 decode::decode_a32(word)
             };
             insn.addr = pc;
@@ -349,14 +366,11 @@ impl Cpu {
                 break;
             }
         }
-        let first = insns.first().map_or(0, |i| i.addr);
-        let last = insns
-            .last()
-            .map_or(0, |i| i.addr.wrapping_add(i.len as u32 - 1));
+        let first = first_ppage.unwrap_or(0);
         Ok(Block {
             key: self.block_key(),
             insns,
-            pages: ((first >> 12) as u64, (last >> 12) as u64),
+            pages: (first, self.mmu.last_fetch_ppage),
         })
     }
 

@@ -4,6 +4,35 @@
 use crate::cpu::Cpu;
 use crate::state::{psr, sctlr, Mode};
 
+/// Where in a translation table walk a fault arose (level, domain, stage), for the
+/// short- and long-format FSRs and later the HSR ISS / HPFAR.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WalkInfo {
+    /// Lookup level (1-3; 0 where not applicable).
+    pub level: u8,
+    /// Short-descriptor domain (0-15), reported in DFSR/IFSR[7:4].
+    pub domain: u8,
+    /// `walk_flags` bits: the fault is on a stage 1 walk's table access that stage 2
+    /// translated (S1PTW), or a stage 2 fault.
+    pub flags: u8,
+}
+
+/// `WalkInfo::flags` bits.
+pub mod walk_flags {
+    pub const S1PTW: u8 = 1 << 0;
+    pub const STAGE2: u8 = 1 << 1;
+}
+
+impl WalkInfo {
+    pub const fn at(level: u8, domain: u8) -> WalkInfo {
+        WalkInfo {
+            level,
+            domain,
+            flags: 0,
+        }
+    }
+}
+
 /// Why a memory access failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultKind {
@@ -11,6 +40,17 @@ pub enum FaultKind {
     Alignment,
     /// Nothing answered at the physical address (external abort, synchronous).
     External,
+    /// No valid descriptor (or the walk is disabled, or the address is outside both
+    /// TTBR ranges).
+    Translation(WalkInfo),
+    /// The descriptor's access flag is 0 (SCTLR.AFE or LPAE).
+    AccessFlag(WalkInfo),
+    /// The domain is No access (short-descriptor format only).
+    Domain(WalkInfo),
+    /// The access permissions or execute-never forbid the access.
+    Permission(WalkInfo),
+    /// A translation-table read was not answered (synchronous external abort on walk).
+    ExternalOnWalk(WalkInfo),
 }
 
 /// A failed memory access, with what the abort syndrome needs.
@@ -23,14 +63,57 @@ pub struct MemFault {
 }
 
 impl MemFault {
-    /// Short-descriptor fault status (DFSR/IFSR bits [10], [3:0]), Arm ARM B3.13.3.
+    /// Short-descriptor fault status (DFSR/IFSR bits [12], [10], [7:4], [3:0], WnR in
+    /// [11]), Arm ARM B3.13.3. Like QEMU, the domain field is filled for every fault
+    /// (0 where no domain was read).
     pub fn short_fsr(&self) -> u32 {
-        let fs = match self.kind {
-            FaultKind::Alignment => 0b00001,
-            FaultKind::External => 0b01000,
+        let l2 = |w: &WalkInfo| w.level >= 2;
+        let (fs, domain) = match &self.kind {
+            FaultKind::Alignment => (0b00001, 0),
+            FaultKind::External => (0b01000, 0),
+            FaultKind::Translation(w) => (if l2(w) { 0b00111 } else { 0b00101 }, w.domain),
+            FaultKind::AccessFlag(w) => (if l2(w) { 0b00110 } else { 0b00011 }, w.domain),
+            FaultKind::Domain(w) => (if l2(w) { 0b01011 } else { 0b01001 }, w.domain),
+            FaultKind::Permission(w) => (if l2(w) { 0b01111 } else { 0b01101 }, w.domain),
+            FaultKind::ExternalOnWalk(w) => (if l2(w) { 0b01110 } else { 0b01100 }, w.domain),
         };
         let wnr = if self.write { 1 << 11 } else { 0 };
-        (fs & 0xf) | ((fs >> 4) << 10) | wnr
+        (fs & 0xf) | ((fs >> 4) << 10) | ((domain as u32 & 0xf) << 4) | wnr
+    }
+
+    /// The long-descriptor fault status code (STATUS, bits [5:0]; also the HSR ISS
+    /// DFSC/IFSC), Arm ARM B3.13.3 table B3-24.
+    pub fn long_status(&self) -> u32 {
+        let lvl = |w: &WalkInfo| (w.level & 3) as u32;
+        match &self.kind {
+            FaultKind::Alignment => 0b100001,
+            FaultKind::External => 0b010000,
+            FaultKind::Translation(w) => 0b000100 | lvl(w),
+            FaultKind::AccessFlag(w) => 0b001000 | lvl(w),
+            FaultKind::Permission(w) => 0b001100 | lvl(w),
+            FaultKind::ExternalOnWalk(w) => 0b010100 | lvl(w),
+            // Domain faults cannot arise with long descriptors; the reserved domain
+            // fault code keeps the value recognisable.
+            FaultKind::Domain(w) => 0b111100 | lvl(w),
+        }
+    }
+
+    /// Long-descriptor DFSR/IFSR: STATUS, LPAE (bit 9) and WnR (bit 11).
+    pub fn long_fsr(&self) -> u32 {
+        let wnr = if self.write { 1 << 11 } else { 0 };
+        self.long_status() | (1 << 9) | wnr
+    }
+
+    /// The walk details, for faults raised by translation.
+    pub fn walk(&self) -> Option<WalkInfo> {
+        match self.kind {
+            FaultKind::Alignment | FaultKind::External => None,
+            FaultKind::Translation(w)
+            | FaultKind::AccessFlag(w)
+            | FaultKind::Domain(w)
+            | FaultKind::Permission(w)
+            | FaultKind::ExternalOnWalk(w) => Some(w),
+        }
     }
 }
 
@@ -99,17 +182,22 @@ impl Cpu {
             Exception::Semihosting | Exception::Wfi => return,
         };
         match e {
+            // The FSR format follows TTBCR.EAE (Arm ARM B3.13.3; the MMU module).
             Exception::DataAbort(f) => {
                 self.s.dfar = f.vaddr;
-                self.s.dfsr = f.short_fsr();
+                self.s.dfsr = self.fault_fsr(&f);
             }
             Exception::PrefetchAbort(f) => {
                 self.s.ifar = f.vaddr;
-                self.s.ifsr = f.short_fsr() & !(1 << 11);
+                self.s.ifsr = self.fault_fsr(&f) & !(1 << 11);
             }
             Exception::Bkpt(_) => {
-                // Debug event: IFSR.FS = 0b00010.
-                self.s.ifsr = 0b00010;
+                // Debug event: IFSR.FS = 0b00010 (short), STATUS = 0b100010 (long).
+                self.s.ifsr = if self.s.ttbcr & crate::mmu::TTBCR_EAE != 0 {
+                    0b100010 | (1 << 9)
+                } else {
+                    0b00010
+                };
             }
             _ => {}
         }

@@ -9,6 +9,7 @@ pub mod exception;
 pub mod insn;
 pub mod interp;
 pub mod memory;
+pub mod mmu;
 pub mod pmu;
 pub mod state;
 pub mod sysreg;
@@ -16,7 +17,7 @@ pub mod sysregs_a15;
 pub mod timer;
 
 pub use cpu::{Cpu, CpuConfig, StopReason};
-pub use exception::{Exception, FaultKind, MemFault};
+pub use exception::{Exception, FaultKind, MemFault, WalkInfo};
 pub use insn::{Insn, ItCtx};
 pub use memory::{Acc, Bus, Ram};
 pub use state::{CpuState, Mode};

@@ -2,12 +2,13 @@
 //! (ARCHITECTURE.md, decision 3), and the data-access rules of the core: alignment
 //! (Arm ARM A3.2.1), endianness (CPSR.E, A3.3) and unprivileged accesses.
 //!
-//! With the MMU off (the only state before CPU core II) a virtual address is its
-//! physical address; `translate` is where the MMU walks and soft TLB will sit.
+//! With the MMU off a virtual address is its physical address; with it on, `translate`
+//! looks the page up in the soft TLB and walks the tables on a miss (`crate::mmu`).
 
 use crate::cpu::Cpu;
 use crate::exception::{Exception, FaultKind, MemFault};
-use crate::state::sctlr;
+use crate::mmu::AccessType;
+use crate::state::{psr, sctlr, Mode};
 
 /// Physical memory outside RAM (device registers). `None` / `false` means nothing
 /// answered: the access becomes a synchronous external abort.
@@ -124,10 +125,79 @@ impl Acc {
 const PAGE_SHIFT: u32 = 12;
 
 impl Cpu {
-    /// Virtual to physical for a data access. The MMU (CPU core II) goes here.
+    /// Virtual to physical with the MMU on: a TLB hit, or a walk. `va..va+size` must
+    /// not cross a page.
     #[inline(always)]
-    fn translate(&self, va: u32, _write: bool, _acc: Acc) -> Result<u64, MemFault> {
-        Ok(va as u64)
+    fn translate_on(&mut self, va: u32, access: AccessType, acc: Acc) -> Result<u64, MemFault> {
+        let mode = self.s.cpsr_ctrl & psr::M_MASK;
+        let unpriv = mode == Mode::Usr as u32 || acc.contains(Acc::UNPRIV);
+        if mode != Mode::Hyp as u32 {
+            if let Some(pa) = self.mmu.tlb.lookup(va, access.bit(unpriv)) {
+                return Ok(pa);
+            }
+        }
+        self.translate_miss(va, access, unpriv)
+            .map_err(|kind| MemFault {
+                kind,
+                vaddr: va,
+                write: access == AccessType::Write,
+            })
+    }
+
+    /// A data access that crosses a page with the MMU on: both pages are checked
+    /// before anything happens, then the access is done byte by byte.
+    #[cold]
+    #[inline(never)]
+    fn check_cross_page(
+        &mut self,
+        va: u32,
+        size: u32,
+        access: AccessType,
+        acc: Acc,
+    ) -> Result<(), Exception> {
+        self.translate_on(va, access, acc)
+            .map_err(Exception::DataAbort)?;
+        let next = (va | 0xfff).wrapping_add(1);
+        if next.wrapping_sub(va) < size {
+            self.translate_on(next, access, acc)
+                .map_err(Exception::DataAbort)?;
+        }
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn read_cross_page(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
+        self.check_cross_page(va, size, AccessType::Read, acc)?;
+        let mut v = 0u64;
+        for i in 0..size {
+            v |= self.read_raw(va.wrapping_add(i), 1, acc)? << (8 * i);
+        }
+        Ok(v)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn write_cross_page(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
+        self.check_cross_page(va, size, AccessType::Write, acc)?;
+        for i in 0..size {
+            self.write_raw(va.wrapping_add(i), 1, (v >> (8 * i)) & 0xff, acc)?;
+        }
+        Ok(())
+    }
+
+    /// Virtual to physical for an instruction fetch (execute permission); a fault is a
+    /// Prefetch Abort.
+    #[inline(always)]
+    fn translate_fetch(&mut self, va: u32) -> Result<u64, Exception> {
+        let pa = if self.s.sctlr & sctlr::M == 0 {
+            va as u64
+        } else {
+            self.translate_on(va, AccessType::Fetch, Acc::NORMAL)
+                .map_err(Exception::PrefetchAbort)?
+        };
+        self.mmu.last_fetch_ppage = pa >> PAGE_SHIFT;
+        Ok(pa)
     }
 
     #[inline(always)]
@@ -145,9 +215,26 @@ impl Cpu {
     /// A raw little-endian read of `size` (1, 2, 4 or 8) bytes, no alignment checks.
     #[inline(always)]
     fn read_raw(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
+        if self.s.sctlr & sctlr::M != 0 {
+            return self.read_mmu(va, size, acc);
+        }
+        self.read_pa(va, va as u64, size, acc)
+    }
+
+    /// A read with the MMU on (out of line, so that the MMU-off path stays small).
+    #[inline(never)]
+    fn read_mmu(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
+        if (va & 0xfff) + size > 0x1000 {
+            return self.read_cross_page(va, size, acc);
+        }
         let pa = self
-            .translate(va, false, acc)
+            .translate_on(va, AccessType::Read, acc)
             .map_err(Exception::DataAbort)?;
+        self.read_pa(va, pa, size, acc)
+    }
+
+    #[inline(always)]
+    fn read_pa(&mut self, va: u32, pa: u64, size: u32, acc: Acc) -> Result<u64, Exception> {
         if let Some(p) = self.ram.host_ptr(pa, size as u64) {
             // SAFETY: host_ptr checked the range.
             unsafe {
@@ -185,9 +272,26 @@ impl Cpu {
 
     #[inline(always)]
     fn write_raw(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
+        if self.s.sctlr & sctlr::M != 0 {
+            return self.write_mmu(va, size, v, acc);
+        }
+        self.write_pa(va, va as u64, size, v, acc)
+    }
+
+    /// A write with the MMU on (out of line).
+    #[inline(never)]
+    fn write_mmu(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
+        if (va & 0xfff) + size > 0x1000 {
+            return self.write_cross_page(va, size, v, acc);
+        }
         let pa = self
-            .translate(va, true, acc)
+            .translate_on(va, AccessType::Write, acc)
             .map_err(Exception::DataAbort)?;
+        self.write_pa(va, pa, size, v, acc)
+    }
+
+    #[inline(always)]
+    fn write_pa(&mut self, va: u32, pa: u64, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
         if let Some(p) = self.ram.host_ptr(pa, size as u64) {
             self.note_code_write(pa, size);
             // SAFETY: host_ptr checked the range.
@@ -334,7 +438,7 @@ impl Cpu {
     /// Instruction fetch of a halfword (T32); instructions are always little-endian on
     /// the A15. A failure is a Prefetch Abort.
     pub fn fetch_u16(&mut self, va: u32) -> Result<u32, Exception> {
-        let pa = va as u64;
+        let pa = self.translate_fetch(va)?;
         self.mark_code_page(pa);
         if let Some(p) = self.ram.host_ptr(pa, 2) {
             // SAFETY: host_ptr checked the range.
@@ -352,7 +456,7 @@ impl Cpu {
 
     /// Instruction fetch of a word (A32).
     pub fn fetch_u32(&mut self, va: u32) -> Result<u32, Exception> {
-        let pa = va as u64;
+        let pa = self.translate_fetch(va)?;
         self.mark_code_page(pa);
         if let Some(p) = self.ram.host_ptr(pa, 4) {
             // SAFETY: host_ptr checked the range.

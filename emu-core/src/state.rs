@@ -204,6 +204,18 @@ pub struct CpuState {
     pub dbgbcr: [u32; 6],
     pub dbgwvr: [u32; 4],
     pub dbgwcr: [u32; 4],
+    // --- MMU (CPU core II) ---
+    /// TTBR0/TTBR1 (64-bit: the short format uses bits [31:0]).
+    pub ttbr0: u64,
+    pub ttbr1: u64,
+    pub ttbcr: u32,
+    pub dacr: u32,
+    /// PRRR, which is MAIR0 when TTBCR.EAE = 1 (one register, two views).
+    pub prrr: u32,
+    /// NMRR, which is MAIR1 when TTBCR.EAE = 1.
+    pub nmrr: u32,
+    /// PAR (64-bit; the 32-bit format uses bits [31:0]).
+    pub par: u64,
 }
 
 /// SCTLR bits the core reads (Arm ARM B4.1.130).
@@ -292,6 +304,13 @@ impl CpuState {
             dbgbcr: [0; 6],
             dbgwvr: [0; 4],
             dbgwcr: [0; 4],
+            ttbr0: 0,
+            ttbr1: 0,
+            ttbcr: 0,
+            dacr: 0,
+            prrr: 0,
+            nmrr: 0,
+            par: 0,
         }
     }
 

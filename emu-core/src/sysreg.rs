@@ -118,6 +118,13 @@ const SCTLR_WMASK: u32 = sctlr::M
     | (1 << 29)
     | sctlr::TE;
 
+/// SCTLR writes: the MMU reacts to changes of M, TRE, AFE, ...
+fn write_sctlr(c: &mut Cpu, v: u32) {
+    let old = c.s.sctlr;
+    c.s.sctlr = (old & !SCTLR_WMASK) | (v & SCTLR_WMASK);
+    crate::mmu::regs::sctlr_written(c, old);
+}
+
 /// The table.
 pub static SYSREGS: &[SysReg] = &[
     SysReg {
@@ -256,7 +263,10 @@ pub static SYSREGS: &[SysReg] = &[
         name: "SCTLR",
         enc: cp15(0, 1, 0, 0),
         access: Access::Pl1Rw,
-        behaviour: Behaviour::State(|s| &mut s.sctlr, SCTLR_WMASK),
+        behaviour: Behaviour::Custom {
+            read: Some(|c| c.s.sctlr),
+            write: Some(write_sctlr),
+        },
     },
     SysReg {
         name: "CPACR",
@@ -326,12 +336,6 @@ pub static SYSREGS: &[SysReg] = &[
         behaviour: Behaviour::State(|s| &mut s.vbar, 0xffff_ffe0),
     },
     SysReg {
-        name: "CONTEXTIDR",
-        enc: cp15(0, 13, 0, 1),
-        access: Access::Pl1Rw,
-        behaviour: Behaviour::State(|s| &mut s.contextidr, 0xffff_ffff),
-    },
-    SysReg {
         name: "TPIDRURW",
         enc: cp15(0, 13, 0, 2),
         access: Access::Pl0Rw,
@@ -360,6 +364,7 @@ pub static TABLES: &[&[SysReg]] = &[
     crate::pmu::PMU_REGS,
     crate::debug::DEBUG_REGS,
     crate::timer::TIMER_REGS,
+    crate::mmu::regs::MMU_SYSREGS,
 ];
 
 /// Encoding of a 64-bit register access (MCRR/MRRC).
@@ -465,7 +470,10 @@ impl Cpu {
 
     /// MRRC: reads a 64-bit coprocessor register (`cp`, `opc1`, `crm`) from `TABLES64`.
     pub fn cp_read64(&mut self, cp: u8, opc1: u8, crm: u8) -> Result<u64, Exception> {
-        let r = lookup64(CpReg64 { cp, opc1, crm }).ok_or(Exception::Undefined)?;
+        let Some(r) = lookup64(CpReg64 { cp, opc1, crm }) else {
+            // TTBR0/TTBR1/PAR: the MMU's own 64-bit views.
+            return crate::mmu::regs::read64(self, cp, opc1, crm);
+        };
         if !r.access.allows(self, false) {
             return Err(Exception::Undefined);
         }
@@ -477,7 +485,9 @@ impl Cpu {
 
     /// MCRR: writes a 64-bit coprocessor register (the block ends after it).
     pub fn cp_write64(&mut self, cp: u8, opc1: u8, crm: u8, v: u64) -> Result<(), Exception> {
-        let r = lookup64(CpReg64 { cp, opc1, crm }).ok_or(Exception::Undefined)?;
+        let Some(r) = lookup64(CpReg64 { cp, opc1, crm }) else {
+            return crate::mmu::regs::write64(self, cp, opc1, crm, v);
+        };
         if !r.access.allows(self, true) {
             return Err(Exception::Undefined);
         }

@@ -675,8 +675,8 @@ fn coprocessor_undefined_cases() {
         (0xee0c_1f10, Mode::Usr), // mcr VBAR from User mode
         (0xee01_1710, Mode::Svc), // mcr p7: no such coprocessor
         (0xee01_1a10, Mode::Svc), // cp10 (VFP not implemented)
-        (0xec42_1f02, Mode::Svc), // mcrr p15 c2: no 64-bit registers yet
-        (0xec52_1f02, Mode::Svc), // mrrc
+        (0xec42_1f0f, Mode::Svc), // mcrr p15 c15: no such 64-bit register
+        (0xec52_1f0f, Mode::Svc), // mrrc
         (0xed91_5e00, Mode::Svc), // ldc p14
         (0xee02_1e03, Mode::Svc), // cdp p14
     ] {

@@ -70,6 +70,8 @@ pub const ROMS: &[Rom] = &[
     Rom { defines: &["VERBOSE", "PART=4"], max_insns: 300_000_000, in_tests: false, ..a32("vfp_arith_v4", "vfp_arith.S") },
     a32("vfp_misc", "vfp_misc.S"), t32("vfp_misc_t32", "vfp_misc.S"),
     a32("sysregs", "sysregs.S"), t32("sysregs_t32", "sysregs.S"),
+    a32("mmu_short", "mmu_short.S"), t32("mmu_short_t32", "mmu_short.S"),
+    a32("mmu_lpae", "mmu_lpae.S"), t32("mmu_lpae_t32", "mmu_lpae.S"),
     Rom { defines: &["REPEAT=8"], max_insns: 20_000_000, ..a32("crc32_short", "crc32.S") },
     Rom { max_insns: 2_000_000_000, in_tests: false, ..a32("crc32", "crc32.S") },
 ];

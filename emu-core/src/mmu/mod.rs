@@ -1,0 +1,418 @@
+//! The MMU of the PL1&0 translation regime (VMSAv7 with the Large Physical Address
+//! Extension, Arm ARM B3): translation table walks, permission checks and the soft TLB
+//! (ARCHITECTURE.md, decisions 3 and 4).
+//!
+//! The walks ([`short::walk`], [`lpae::walk`]) are pure functions of the translation
+//! registers ([`TransRegs`]) and a physical-memory reader ([`PhysRead`]); they return a
+//! [`Translation`] that holds the permissions for both PL1 and PL0, or a [`FaultKind`]
+//! with the level and domain the fault status registers need. [`Translation::check`]
+//! then decides one access. A stage 2 walk composes by giving the stage 1 walk a
+//! `PhysRead` that translates its table addresses (reporting S1PTW faults).
+//!
+//! The CPU side: [`Cpu::translate_miss`] walks on a TLB miss and fills the TLB;
+//! `memory.rs` does the TLB lookup inline. Everything that changes translation (SCTLR.M,
+//! TRE, AFE, TTBRs, TTBCR, DACR, CONTEXTIDR, TLB maintenance) calls
+//! [`Cpu::mmu_changed`], which also drops the decoded blocks (they are keyed by
+//! virtual address).
+
+pub mod lpae;
+pub mod regs;
+pub mod short;
+pub mod tlb;
+
+#[cfg(test)]
+mod tests;
+
+use crate::cpu::Cpu;
+use crate::exception::{FaultKind, MemFault};
+use crate::memory::Bus;
+use crate::state::{psr, sctlr, CpuState, Mode};
+
+/// TTBCR.EAE: the long-descriptor (LPAE) format.
+pub const TTBCR_EAE: u32 = 1 << 31;
+
+/// SCTLR bits the MMU reads (Arm ARM B4.1.130).
+pub mod sctlr_bits {
+    pub const WXN: u32 = 1 << 19;
+    pub const UWXN: u32 = 1 << 20;
+    pub const TRE: u32 = 1 << 28;
+    pub const AFE: u32 = 1 << 29;
+}
+
+/// Permission bits of a translation: read, write, execute at PL1 and at PL0.
+pub mod perm {
+    pub const R1: u8 = 1 << 0;
+    pub const W1: u8 = 1 << 1;
+    pub const X1: u8 = 1 << 2;
+    pub const R0: u8 = 1 << 3;
+    pub const W0: u8 = 1 << 4;
+    pub const X0: u8 = 1 << 5;
+    pub const ALL: u8 = 0x3f;
+    /// Shift from the PL1 bits to the PL0 bits.
+    pub const PL0_SHIFT: u32 = 3;
+}
+
+/// Reads translation tables from physical memory. `None`: nothing answered (a
+/// synchronous external abort on the walk).
+pub trait PhysRead {
+    fn read_u32(&mut self, pa: u64) -> Option<u32>;
+    fn read_u64(&mut self, pa: u64) -> Option<u64>;
+}
+
+/// What an access does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessType {
+    Read,
+    Write,
+    Fetch,
+}
+
+impl AccessType {
+    /// The permission bit this access needs at PL1 (shift by `perm::PL0_SHIFT` for PL0).
+    pub const fn pl1_bit(self) -> u8 {
+        match self {
+            AccessType::Read => perm::R1,
+            AccessType::Write => perm::W1,
+            AccessType::Fetch => perm::X1,
+        }
+    }
+
+    pub const fn bit(self, unpriv: bool) -> u8 {
+        if unpriv {
+            self.pl1_bit() << perm::PL0_SHIFT
+        } else {
+            self.pl1_bit()
+        }
+    }
+}
+
+/// The registers that control the PL1&0 stage 1 translation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TransRegs {
+    pub sctlr: u32,
+    pub ttbcr: u32,
+    pub ttbr0: u64,
+    pub ttbr1: u64,
+    pub dacr: u32,
+    /// PRRR, or MAIR0 with TTBCR.EAE.
+    pub prrr: u32,
+    /// NMRR, or MAIR1 with TTBCR.EAE.
+    pub nmrr: u32,
+    pub contextidr: u32,
+    /// The walk is done in Secure state (descriptor NS bits then select the output
+    /// address space, reported in PAR.NS).
+    pub secure: bool,
+}
+
+impl TransRegs {
+    pub fn from_state(s: &CpuState, secure: bool) -> TransRegs {
+        TransRegs {
+            sctlr: s.sctlr,
+            ttbcr: s.ttbcr,
+            ttbr0: s.ttbr0,
+            ttbr1: s.ttbr1,
+            dacr: s.dacr,
+            prrr: s.prrr,
+            nmrr: s.nmrr,
+            contextidr: s.contextidr,
+            secure,
+        }
+    }
+
+    pub fn lpae(&self) -> bool {
+        self.ttbcr & TTBCR_EAE != 0
+    }
+
+    /// The current ASID: CONTEXTIDR[7:0], or with LPAE TTBR0/TTBR1[55:48] as TTBCR.A1
+    /// selects.
+    pub fn asid(&self) -> u8 {
+        if self.lpae() {
+            let t = if self.ttbcr & (1 << 22) != 0 {
+                self.ttbr1
+            } else {
+                self.ttbr0
+            };
+            (t >> 48) as u8
+        } else {
+            self.contextidr as u8
+        }
+    }
+
+    /// Translation tables are big-endian (SCTLR.EE).
+    pub fn big_endian_tables(&self) -> bool {
+        self.sctlr & sctlr::EE != 0
+    }
+}
+
+/// Memory attributes in the MAIR encoding (Arm ARM B4.1.104), plus shareability.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemAttrs {
+    /// Attr<n>: 0x00 Strongly-ordered, 0x04 Device, else Normal (outer [7:4], inner [3:0]).
+    pub attr: u8,
+    /// SH[1:0]: 0 non-shareable, 2 outer, 3 inner shareable.
+    pub sh: u8,
+}
+
+/// A successful walk: the mapping of the page holding the address, with the
+/// permissions of both privilege levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Translation {
+    /// The physical address of the translated address.
+    pub pa: u64,
+    /// Bytes mapped by the descriptor (4 KiB ... 1 GiB).
+    pub page_size: u64,
+    /// `perm` bits, valid when `af_fault` is false.
+    pub perms: u8,
+    /// Short format only: execute-never bits checked before the access flag (bit 0:
+    /// PL1, bit 1: PL0), as QEMU orders them.
+    pub xn_early: u8,
+    /// The access flag is 0: every access faults (after `xn_early`).
+    pub af_fault: bool,
+    pub attrs: MemAttrs,
+    /// The output is Non-secure.
+    pub ns: bool,
+    /// nG = 0: the mapping applies to every ASID.
+    pub global: bool,
+    /// Short format: a supersection (PAR.SS).
+    pub supersection: bool,
+    /// Level of the final descriptor and its domain, for permission faults.
+    pub level: u8,
+    pub domain: u8,
+    pub lpae: bool,
+}
+
+impl Translation {
+    /// Checks one access against the translation (Arm ARM B3.7, B3.12).
+    pub fn check(&self, access: AccessType, unpriv: bool) -> Result<(), FaultKind> {
+        let w = crate::exception::WalkInfo::at(self.level, self.domain);
+        if access == AccessType::Fetch && self.xn_early & (1 << unpriv as u8) != 0 {
+            return Err(FaultKind::Permission(w));
+        }
+        if self.af_fault {
+            return Err(FaultKind::AccessFlag(w));
+        }
+        if self.perms & access.bit(unpriv) == 0 {
+            return Err(FaultKind::Permission(w));
+        }
+        Ok(())
+    }
+}
+
+/// Walks the PL1&0 stage 1 tables for `va` in the format TTBCR.EAE selects.
+pub fn walk(regs: &TransRegs, va: u32, mem: &mut dyn PhysRead) -> Result<Translation, FaultKind> {
+    if regs.lpae() {
+        lpae::walk(regs, va, mem)
+    } else {
+        short::walk(regs, va, mem)
+    }
+}
+
+/// Walks and checks one access.
+pub fn translate(
+    regs: &TransRegs,
+    va: u32,
+    access: AccessType,
+    unpriv: bool,
+    mem: &mut dyn PhysRead,
+) -> Result<Translation, FaultKind> {
+    let t = walk(regs, va, mem)?;
+    t.check(access, unpriv)?;
+    Ok(t)
+}
+
+/// PAR after a successful ATS1C** (Arm ARM B4.1.112), in the format QEMU 7.2 writes:
+/// the 32-bit format reports only the address, SS and NS (no attributes).
+pub fn par_success(t: &Translation, long: bool) -> u64 {
+    if long {
+        (1 << 11)
+            | (t.pa & 0x00ff_ffff_f000)
+            | ((t.ns as u64) << 9)
+            | ((t.attrs.sh as u64 & 3) << 7)
+            | ((t.attrs.attr as u64) << 56)
+    } else {
+        let base = if t.supersection {
+            (t.pa & 0xff00_0000) | (1 << 1)
+        } else {
+            t.pa & 0xffff_f000
+        };
+        base | ((t.ns as u64) << 9)
+    }
+}
+
+/// PAR after a faulting ATS1C**.
+pub fn par_fault(f: &MemFault, long: bool) -> u64 {
+    if long {
+        let mut v = 1 | (1 << 11) | ((f.long_status() as u64) << 1);
+        if let Some(w) = f.walk() {
+            if w.flags & crate::exception::walk_flags::S1PTW != 0 {
+                v |= 1 << 8;
+            }
+            if w.flags & crate::exception::walk_flags::STAGE2 != 0 {
+                v |= 1 << 9;
+            }
+        }
+        v
+    } else {
+        let fsr = f.short_fsr() as u64;
+        1 | ((fsr & 0xf) << 1) | ((fsr & (1 << 10)) >> 5) | ((fsr & (1 << 12)) >> 6)
+    }
+}
+
+/// The MMU state of a core outside the architectural registers.
+pub struct Mmu {
+    pub tlb: tlb::Tlb,
+    /// Physical page of the last instruction fetch (the block builder records which
+    /// physical pages a block came from).
+    pub last_fetch_ppage: u64,
+    /// Decoded blocks must be dropped at the next block boundary.
+    pub code_flush_pending: bool,
+}
+
+impl Default for Mmu {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Mmu {
+    pub fn new() -> Mmu {
+        Mmu {
+            tlb: tlb::Tlb::new(),
+            last_fetch_ppage: 0,
+            code_flush_pending: false,
+        }
+    }
+}
+
+/// Translation-table reads through the core's RAM and bus.
+struct CpuPhys<'a> {
+    ram: &'a crate::memory::Ram,
+    bus: &'a mut dyn Bus,
+    big_endian: bool,
+}
+
+impl PhysRead for CpuPhys<'_> {
+    fn read_u32(&mut self, pa: u64) -> Option<u32> {
+        let v = match self.ram.slice(pa, 4) {
+            Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            None => self.bus.read(pa, 4)? as u32,
+        };
+        Some(if self.big_endian { v.swap_bytes() } else { v })
+    }
+
+    fn read_u64(&mut self, pa: u64) -> Option<u64> {
+        let v = match self.ram.slice(pa, 8) {
+            Some(b) => {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(b);
+                u64::from_le_bytes(a)
+            }
+            None => self.bus.read(pa, 8)?,
+        };
+        Some(if self.big_endian { v.swap_bytes() } else { v })
+    }
+}
+
+impl Cpu {
+    /// The translation registers of the PL1&0 regime.
+    pub fn trans_regs(&self) -> TransRegs {
+        // QEMU's vexpress-a15 core has the Security Extensions and runs the PL1&0
+        // regime in Secure state (PAR.NS reads 0); until SCR exists, so does this one.
+        TransRegs::from_state(&self.s, true)
+    }
+
+    /// The MMU of the current regime is on. Hyp mode's own regime (HSCTLR) belongs to
+    /// the Virtualization Extensions: until then Hyp mode runs untranslated.
+    #[inline(always)]
+    pub(crate) fn mmu_on(&self) -> bool {
+        self.s.sctlr & sctlr::M != 0 && self.s.cpsr_ctrl & psr::M_MASK != Mode::Hyp as u32
+    }
+
+    /// Walks the tables for `va` (PL1&0 regime).
+    pub fn walk_current(&mut self, va: u32) -> Result<Translation, FaultKind> {
+        let regs = self.trans_regs();
+        let mut mem = CpuPhys {
+            ram: &self.ram,
+            bus: &mut *self.bus,
+            big_endian: regs.big_endian_tables(),
+        };
+        walk(&regs, va, &mut mem)
+    }
+
+    /// A TLB miss (or a hit without the needed permission): walk, check, fill.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn translate_miss(
+        &mut self,
+        va: u32,
+        access: AccessType,
+        unpriv: bool,
+    ) -> Result<u64, FaultKind> {
+        if !self.mmu_on() {
+            return Ok(va as u64);
+        }
+        let t = self.walk_current(va)?;
+        t.check(access, unpriv)?;
+        let asid = self.trans_regs().asid();
+        self.mmu.tlb.fill(va, &t, asid);
+        Ok(t.pa)
+    }
+
+    /// Translation changed (a register write or TLB maintenance): the soft TLB is
+    /// flushed by the caller as needed; decoded blocks, keyed by virtual address, are
+    /// dropped here.
+    pub fn mmu_changed(&mut self) {
+        self.mmu.tlb.asid = self.trans_regs().asid() as u32;
+        // The executing block must survive until the block boundary: the flush is
+        // deferred to there (a non-empty `dirty_pages` makes the run loop look).
+        self.mmu.code_flush_pending = true;
+        if self.dirty_pages.is_empty() {
+            self.dirty_pages.push(u64::MAX);
+        }
+        self.end_block();
+    }
+
+    /// The FSR value for a fault, in the format TTBCR.EAE selects (Arm ARM B3.13.3).
+    pub(crate) fn fault_fsr(&self, f: &MemFault) -> u32 {
+        if self.s.ttbcr & TTBCR_EAE != 0 {
+            f.long_fsr()
+        } else {
+            f.short_fsr()
+        }
+    }
+
+    /// ATS1C**: translates `va` as a PL1 (or PL0) read or write and writes PAR.
+    pub(crate) fn ats1c(&mut self, va: u32, access: AccessType, unpriv: bool) {
+        let long = self.s.ttbcr & TTBCR_EAE != 0;
+        let result = if self.s.sctlr & sctlr::M == 0 {
+            Ok(Translation {
+                pa: va as u64,
+                page_size: 4096,
+                perms: perm::ALL,
+                xn_early: 0,
+                af_fault: false,
+                attrs: MemAttrs::default(),
+                ns: false,
+                global: true,
+                supersection: false,
+                level: 0,
+                domain: 0,
+                lpae: long,
+            })
+        } else {
+            self.walk_current(va)
+                .and_then(|t| t.check(access, unpriv).map(|_| t))
+        };
+        self.s.par = match result {
+            Ok(t) => par_success(&t, long),
+            Err(kind) => par_fault(
+                &MemFault {
+                    kind,
+                    vaddr: va,
+                    write: access == AccessType::Write,
+                },
+                long,
+            ),
+        };
+    }
+}

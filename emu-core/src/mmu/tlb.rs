@@ -1,0 +1,133 @@
+//! The soft TLB of the PL1&0 regime (ARCHITECTURE.md, decision 3): direct-mapped,
+//! one entry per 4 KiB virtual page, tagged with the ASID (or global), holding the
+//! physical page and the read/write/execute permissions of PL1 and PL0. A hit is a
+//! tag compare, an ASID compare and a permission test.
+
+use super::Translation;
+
+/// Number of entries (a power of two).
+pub const TLB_SIZE: usize = 1024;
+/// `asid` of a global entry.
+const GLOBAL: u32 = 0x1_0000;
+/// `vpage` of an empty entry (no virtual page number is this large).
+const INVALID: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug)]
+pub struct TlbEntry {
+    /// Virtual page number (va >> 12), or `INVALID`.
+    pub vpage: u32,
+    /// ASID, or `GLOBAL`.
+    pub asid: u32,
+    /// `perm` bits.
+    pub perms: u32,
+    /// log2 of the size of the descriptor's mapping (12 ... 30), for invalidation by
+    /// address of large pages and sections.
+    pub size_log2: u32,
+    /// Physical address of the page.
+    pub ppage: u64,
+}
+
+const EMPTY: TlbEntry = TlbEntry {
+    vpage: INVALID,
+    asid: 0,
+    perms: 0,
+    size_log2: 12,
+    ppage: 0,
+};
+
+pub struct Tlb {
+    entries: Box<[TlbEntry; TLB_SIZE]>,
+    /// The current ASID (kept up to date by the register writes).
+    pub asid: u32,
+}
+
+impl Default for Tlb {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Tlb {
+    pub fn new() -> Tlb {
+        Tlb {
+            entries: Box::new([EMPTY; TLB_SIZE]),
+            asid: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn slot(vpage: u32) -> usize {
+        vpage as usize & (TLB_SIZE - 1)
+    }
+
+    /// The physical address of `va` if a valid entry grants permission bit `need`.
+    #[inline(always)]
+    pub fn lookup(&self, va: u32, need: u8) -> Option<u64> {
+        let vpage = va >> 12;
+        let e = &self.entries[Self::slot(vpage)];
+        if e.vpage == vpage
+            && (e.asid == self.asid || e.asid == GLOBAL)
+            && e.perms & need as u32 != 0
+        {
+            Some(e.ppage | (va & 0xfff) as u64)
+        } else {
+            None
+        }
+    }
+
+    /// Caches the 4 KiB page of `va` from a successful walk made with ASID `asid`.
+    pub fn fill(&mut self, va: u32, t: &Translation, asid: u8) {
+        if t.af_fault {
+            return;
+        }
+        let vpage = va >> 12;
+        self.entries[Self::slot(vpage)] = TlbEntry {
+            vpage,
+            asid: if t.global { GLOBAL } else { asid as u32 },
+            perms: t.perms as u32,
+            size_log2: t.page_size.trailing_zeros().clamp(12, 31),
+            ppage: t.pa & !0xfff,
+        };
+    }
+
+    /// TLBIALL.
+    pub fn flush_all(&mut self) {
+        self.entries.iter_mut().for_each(|e| *e = EMPTY);
+    }
+
+    fn retain(&mut self, mut drop: impl FnMut(&TlbEntry) -> bool) {
+        for e in self.entries.iter_mut() {
+            if e.vpage != INVALID && drop(e) {
+                *e = EMPTY;
+            }
+        }
+    }
+
+    /// True if `e`'s mapping covers `va`.
+    fn covers(e: &TlbEntry, va: u32) -> bool {
+        let mask = (!0u64 << e.size_log2) as u32;
+        (e.vpage << 12) & mask == va & mask
+    }
+
+    /// TLBIMVA: the entries for `va` with ASID `asid`, and global ones.
+    pub fn flush_va_asid(&mut self, va: u32, asid: u8) {
+        let asid = asid as u32;
+        self.retain(|e| (e.asid == asid || e.asid == GLOBAL) && Self::covers(e, va));
+    }
+
+    /// TLBIMVAA: the entries for `va`, any ASID.
+    pub fn flush_va(&mut self, va: u32) {
+        self.retain(|e| Self::covers(e, va));
+    }
+
+    /// TLBIASID: the non-global entries of `asid`.
+    pub fn flush_asid(&mut self, asid: u8) {
+        let asid = asid as u32;
+        self.retain(|e| e.asid == asid);
+    }
+
+    /// Number of valid entries (tests, statistics).
+    pub fn valid_entries(&self) -> usize {
+        self.entries.iter().filter(|e| e.vpage != INVALID).count()
+    }
+}
