@@ -5,6 +5,7 @@
 //! vexpress-a15 (whose behaviour our test programs are checked against); each such
 //! address is logged once. Instruction fetches from there take a Prefetch Abort.
 
+pub mod pl031;
 pub mod sp804;
 
 use std::collections::HashSet;
