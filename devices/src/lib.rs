@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 
 pub mod pl011;
+pub mod sp810;
 
 /// A device's register window.
 pub trait MmioDevice {
