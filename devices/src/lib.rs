@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 pub mod pl011;
 pub mod sp810;
+pub mod v2m_sysregs;
 
 /// A device's register window.
 pub trait MmioDevice {
