@@ -10,6 +10,10 @@ pub mod sp804;
 
 use std::collections::HashSet;
 
+pub mod pl011;
+pub mod sp810;
+pub mod v2m_sysregs;
+
 /// A device's register window.
 pub trait MmioDevice {
     /// Reads `size` bytes (1, 2, 4 or 8) at `offset` into the window; `None` if the
