@@ -7,6 +7,8 @@
 
 use std::collections::HashSet;
 
+pub mod gic;
+
 /// A device's register window.
 pub trait MmioDevice {
     /// Reads `size` bytes (1, 2, 4 or 8) at `offset` into the window; `None` if the
