@@ -229,7 +229,7 @@ impl GicState {
                 WIN_CPU => "GICC",
                 _ => "input",
             };
-            tracing::warn!(target: "gic", "{w} {offset:#x}: {what}; ignored");
+            tracing::warn!(target: "gic", "{w} {offset:#x}: {what}; RAZ/WI");
         }
     }
 
@@ -732,6 +732,23 @@ impl Gic {
             state: self.state.clone(),
             current_cpu: self.current_cpu.clone(),
         }
+    }
+
+    /// Resets all registers (as on a system reset); input line levels are kept, so
+    /// level-sensitive interrupts whose line is high are pending again.
+    pub fn reset(&self) {
+        let mut s = self.state.borrow_mut();
+        let mut fresh = GicState::new(s.num_cpus, s.it_lines_number);
+        for (f, old) in fresh.cpus.iter_mut().zip(&s.cpus) {
+            for (fi, oi) in f.private.iter_mut().zip(&old.private) {
+                fi.level = oi.level;
+            }
+        }
+        for (fi, oi) in fresh.spis.iter_mut().zip(&s.spis) {
+            fi.level = oi.level;
+        }
+        fresh.warned = std::mem::take(&mut s.warned);
+        *s = fresh;
     }
 
     /// Selects which CPU's banked registers the MMIO views access.

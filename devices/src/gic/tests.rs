@@ -706,3 +706,28 @@ fn misuse_is_raz_wi() {
     assert_eq!(t.gic.num_cpus(), 1);
     assert_eq!(t.gic.current_cpu_cell().get(), 0);
 }
+
+#[test]
+fn reset_keeps_line_levels() {
+    let mut t = T::new(1);
+    t.setup();
+    t.enable(40);
+    t.enable(41);
+    t.dw(0xc08, 2 << 18); // 41 edge
+    t.gic.set_irq_line(40, true);
+    t.gic.set_irq_line(41, true);
+    assert_eq!(t.iar(), 40);
+    t.gic.reset();
+    assert_eq!(t.dr(0x000), 0);
+    assert_eq!(t.dr(0x104), 0);
+    assert_eq!(t.dr(0x304), 0);
+    assert_eq!(t.cr(0x14), 0xff);
+    assert_eq!(t.dr(0xc08), 0x5555_5555);
+    assert_eq!(
+        t.dr(0x204),
+        3 << 8,
+        "lines still high: pending (both level now)"
+    );
+    t.gic.set_irq_line(40, false);
+    assert_eq!(t.dr(0x204), 2 << 8);
+}
