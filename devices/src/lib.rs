@@ -5,14 +5,14 @@
 //! vexpress-a15 (whose behaviour our test programs are checked against); each such
 //! address is logged once. Instruction fetches from there take a Prefetch Abort.
 
+pub mod gic;
+pub mod pl011;
 pub mod pl031;
 pub mod sp804;
-
-use std::collections::HashSet;
-
-pub mod pl011;
 pub mod sp810;
 pub mod v2m_sysregs;
+
+use std::collections::HashSet;
 
 /// A device's register window.
 pub trait MmioDevice {
