@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use machine_vexpress::{Exit, Machine, MachineConfig};
+use machine_vexpress::{Machine, MachineConfig};
 
 #[derive(Parser)]
 #[command(
@@ -78,9 +78,6 @@ fn run(args: RunArgs) -> Result<i32, String> {
     m.semihosting.cmdline = args.append.clone();
     m.load_program(&image)
         .map_err(|e| format!("{}: {e}", args.kernel.display()))?;
-    if !args.semihosting {
-        return Err("only bare-metal programs with --semihosting can run so far (the board's devices come with the board issue)".into());
-    }
     let start = std::time::Instant::now();
     let result = m.run();
     if args.stats {
@@ -92,7 +89,7 @@ fn run(args: RunArgs) -> Result<i32, String> {
         );
     }
     match result.map_err(|e| e.to_string())? {
-        Exit::Status(s) => Ok(s),
+        exit => Ok(exit.status()),
     }
 }
 

@@ -1,16 +1,20 @@
 //! The Versatile Express board with a CoreTile Express A15x2 (V2P-CA15): its memory
 //! map, image loaders and run loop.
 //!
-//! So far the board carries RAM and runs bare-metal programs that talk to the host
-//! through semihosting; the motherboard and tile peripherals join it in the board issue.
+//! The board carries RAM and the peripherals of [`board`]; bare-metal programs may also
+//! talk to the host through semihosting.
 
+pub mod board;
 pub mod loader;
 pub mod semihosting;
 
 use std::io::Write;
 
-use devices::DeviceMap;
+use devices::v2m_sysregs::PowerRequest;
+use emu_core::timer::{ClockSource, NS_PER_TICK};
 use emu_core::{Cpu, CpuConfig, Mode, Ram, StopReason};
+
+pub use board::Board;
 
 pub use loader::{load_image, LoadError, LoadedImage};
 pub use semihosting::Semihosting;
@@ -34,6 +38,9 @@ pub struct MachineConfig {
     pub virtualization: bool,
     /// Stop with [`RunError::InsnLimit`] after this many instructions.
     pub max_insns: Option<u64>,
+    /// The clock behind the generic timer and the devices (host time by default;
+    /// instruction count for deterministic runs).
+    pub clock: ClockSource,
 }
 
 impl Default for MachineConfig {
@@ -43,6 +50,7 @@ impl Default for MachineConfig {
             semihosting: false,
             virtualization: true,
             max_insns: None,
+            clock: ClockSource::Host,
         }
     }
 }
@@ -55,6 +63,8 @@ pub enum MachineError {
     Load(LoadError),
     /// The instruction limit was reached before the program exited.
     InsnLimit(u64),
+    /// The core waits for an interrupt that nothing will ever raise.
+    WfiForever,
     /// The guest asked to stop with a status (not an error; see [`Machine::run`]).
     Io(std::io::Error),
 }
@@ -72,6 +82,7 @@ impl std::fmt::Display for MachineError {
             MachineError::Ram(e) => write!(f, "{e}"),
             MachineError::Load(e) => write!(f, "{e}"),
             MachineError::InsnLimit(n) => write!(f, "instruction limit of {n} reached"),
+            MachineError::WfiForever => write!(f, "WFI with nothing to wake"),
             MachineError::Io(e) => write!(f, "host I/O error: {e}"),
         }
     }
@@ -84,12 +95,27 @@ impl std::error::Error for MachineError {}
 pub enum Exit {
     /// The program called SYS_EXIT / SYS_EXIT_EXTENDED with this status.
     Status(i32),
+    /// The guest powered the board off (V2M SYS_CFG SHUTDOWN).
+    PowerOff,
+    /// The guest asked for a reboot (V2M SYS_CFG REBOOT/RESET); the board stops.
+    Reboot,
+}
+
+impl Exit {
+    /// The process exit status this stop maps to.
+    pub fn status(self) -> i32 {
+        match self {
+            Exit::Status(s) => s,
+            Exit::PowerOff | Exit::Reboot => 0,
+        }
+    }
 }
 
 /// The board.
 pub struct Machine {
     pub cpu: Cpu,
     pub semihosting: Semihosting,
+    pub board: Board,
     cfg: MachineConfig,
 }
 
@@ -102,13 +128,16 @@ impl Machine {
         let cpu_cfg = CpuConfig {
             semihosting: cfg.semihosting,
             virtualization: cfg.virtualization,
+            clock: cfg.clock,
             ..CpuConfig::default()
         };
         let mut cpu = Cpu::new(cpu_cfg, ram);
-        cpu.bus = Box::new(DeviceMap::new());
+        let (board, map) = Board::new(cfg.clock);
+        cpu.bus = Box::new(map);
         Ok(Machine {
             cpu,
             semihosting: Semihosting::new(Box::new(std::io::stdout())),
+            board,
             cfg,
         })
     }
@@ -116,6 +145,11 @@ impl Machine {
     /// Sends semihosting console output somewhere else (tests capture it).
     pub fn set_console(&mut self, out: Box<dyn Write>) {
         self.semihosting = Semihosting::new(out);
+    }
+
+    /// Sends UART0's output somewhere else (stdout by default; tests capture it).
+    pub fn set_serial_output(&mut self, out: Box<dyn Write>) {
+        *self.board.serial.borrow_mut() = out;
     }
 
     /// Loads a bare-metal program (ELF or raw binary) and resets the core to its entry
@@ -130,11 +164,25 @@ impl Machine {
         Ok(img)
     }
 
-    /// Runs until the program exits.
+    /// Runs until the program exits (semihosting SYS_EXIT) or the board is powered off
+    /// or rebooted through the V2M configuration controller.
+    ///
+    /// The core runs in slices; after each slice (and on WFI) device interrupt lines go
+    /// into the GIC and the GIC's outputs into the core. WFI waits for the next device
+    /// or generic-timer deadline: by sleeping with the host clock, by advancing the
+    /// count with the instruction clock.
     pub fn run(&mut self) -> Result<Exit, MachineError> {
-        const SLICE: u64 = 1 << 20;
+        let r = self.run_inner();
+        self.board.flush_serial();
+        r
+    }
+
+    fn run_inner(&mut self) -> Result<Exit, MachineError> {
+        const SLICE: u64 = 1 << 16;
+        self.board.clock.sync(&self.cpu);
+        self.board.update_interrupts(&mut self.cpu);
         loop {
-            let budget = match self.cfg.max_insns {
+            let mut budget = match self.cfg.max_insns {
                 Some(max) => {
                     if self.cpu.insn_count >= max {
                         return Err(MachineError::InsnLimit(max));
@@ -143,9 +191,22 @@ impl Machine {
                 }
                 None => SLICE,
             };
-            match self.cpu.run(budget) {
+            if self.cfg.clock == ClockSource::Instructions {
+                if let Some(d) = self.board.next_deadline_ns(&self.cpu) {
+                    let ticks = d.div_ceil(NS_PER_TICK);
+                    budget = budget.min(ticks.saturating_sub(self.cpu.insn_count).max(1));
+                }
+            }
+            let stop = self.cpu.run(budget);
+            self.board.clock.sync(&self.cpu);
+            if let Some(exit) = self.power_request() {
+                return Ok(exit);
+            }
+            self.board.update_interrupts(&mut self.cpu);
+            match stop {
                 StopReason::Budget => {}
                 StopReason::Semihosting => {
+                    self.board.flush_serial();
                     if let Some(status) = self
                         .semihosting
                         .call(&mut self.cpu)
@@ -154,9 +215,48 @@ impl Machine {
                         return Ok(Exit::Status(status));
                     }
                 }
-                // Nothing on this board raises interrupts yet, so WFI completes at once
-                // (architecturally allowed: WFI may be a NOP).
-                StopReason::Wfi => {}
+                StopReason::Wfi => self.wait_for_interrupt()?,
+            }
+        }
+    }
+
+    fn power_request(&mut self) -> Option<Exit> {
+        match self.board.take_power_request()? {
+            PowerRequest::Off => Some(Exit::PowerOff),
+            PowerRequest::Reset => Some(Exit::Reboot),
+        }
+    }
+
+    /// WFI: returns once an interrupt is pending at the core (masked or not, as WFI's
+    /// wake-up condition), advancing time to the next deadline as needed.
+    fn wait_for_interrupt(&mut self) -> Result<(), MachineError> {
+        self.board.flush_serial();
+        loop {
+            self.board.update_interrupts(&mut self.cpu);
+            if self.cpu.irq_line || self.cpu.fiq_line {
+                return Ok(());
+            }
+            let deadline = self
+                .board
+                .next_deadline_ns(&self.cpu)
+                .ok_or(MachineError::WfiForever)?;
+            match self.cfg.clock {
+                ClockSource::Host => {
+                    let now = self.board.clock.now_ns();
+                    if deadline > now {
+                        std::thread::sleep(std::time::Duration::from_nanos(deadline - now));
+                    }
+                }
+                ClockSource::Instructions => {
+                    let ticks = deadline.div_ceil(NS_PER_TICK);
+                    self.cpu.insn_count = self.cpu.insn_count.max(ticks);
+                    self.board.clock.sync(&self.cpu);
+                }
+            }
+            if let Some(max) = self.cfg.max_insns {
+                if self.cpu.insn_count >= max {
+                    return Err(MachineError::InsnLimit(max));
+                }
             }
         }
     }

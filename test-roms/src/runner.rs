@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::rc::Rc;
 use std::time::Duration;
 
-use machine_vexpress::{Exit, Machine, MachineConfig};
+use machine_vexpress::{Machine, MachineConfig};
 
 /// What a program did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,9 +63,9 @@ pub fn run_a15emu(image: &[u8], max_insns: u64) -> Outcome {
     let result = m.load_program(image).and_then(|_| m.run());
     let output = buf.0.borrow().clone();
     match result {
-        Ok(Exit::Status(s)) => Outcome {
+        Ok(exit) => Outcome {
             output,
-            status: Some(s),
+            status: Some(exit.status()),
             error: None,
         },
         Err(e) => Outcome {

@@ -1,0 +1,237 @@
+//! The board's peripherals: the memory map of `vexpress-v2p-ca15-tc1.dts` (the "rs1"
+//! motherboard memory map: motherboard CS3 peripherals from 0x1c000000, the CoreTile's
+//! GIC at 0x2c000000), the devices' interrupt wiring through the GIC to the core, and the
+//! clock the devices count time on.
+//!
+//! The board keeps a shared handle ([`Rc<RefCell<_>>`]) on each device whose lines it
+//! samples; the [`DeviceMap`] it builds holds the other handle as the CPU's bus.
+
+use std::cell::{Cell, RefCell};
+use std::io::Write;
+use std::rc::Rc;
+
+use devices::gic::Gic;
+use devices::pl011::Pl011;
+use devices::pl031::Pl031;
+use devices::sp804::Sp804;
+use devices::sp810::{Sp810, TIMCLK_HZ};
+use devices::v2m_sysregs::{PowerRequest, V2mSysRegs};
+use devices::{DeviceMap, MmioDevice};
+use emu_core::timer::{ClockSource, NS_PER_TICK};
+use emu_core::Cpu;
+
+/// Motherboard system registers (V2M-P1 SYS_*).
+pub const SYSREGS_BASE: u64 = 0x1c01_0000;
+/// SP810 system controller.
+pub const SP810_BASE: u64 = 0x1c02_0000;
+/// PL011 UART0..3.
+pub const UART_BASES: [u64; 4] = [0x1c09_0000, 0x1c0a_0000, 0x1c0b_0000, 0x1c0c_0000];
+/// SP804 timer01 and timer23.
+pub const TIMER_BASES: [u64; 2] = [0x1c11_0000, 0x1c12_0000];
+/// PL031 RTC.
+pub const RTC_BASE: u64 = 0x1c17_0000;
+/// GIC-400 distributor and CPU interface.
+pub const GICD_BASE: u64 = 0x2c00_1000;
+pub const GICC_BASE: u64 = 0x2c00_2000;
+
+/// SPI numbers (interrupt ID = 32 + SPI), from the dts.
+pub const UART_SPIS: [u32; 4] = [5, 6, 7, 8];
+pub const TIMER_SPIS: [u32; 2] = [2, 3];
+pub const RTC_SPI: u32 = 4;
+/// Generic-timer PPIs (interrupt IDs): secure physical, non-secure physical, virtual, hyp.
+pub const PPI_SEC_PHYS: u32 = 29;
+pub const PPI_NS_PHYS: u32 = 30;
+pub const PPI_VIRT: u32 = 27;
+pub const PPI_HYP: u32 = 26;
+
+/// GICD_TYPER.ITLinesNumber: 160 interrupt IDs (128 SPIs), as QEMU's vexpress-a15.
+const GIC_IT_LINES: u32 = 4;
+
+/// A device window whose device the board also holds.
+struct Shared<T>(Rc<RefCell<T>>);
+
+impl<T: MmioDevice> MmioDevice for Shared<T> {
+    fn read(&mut self, offset: u64, size: u32) -> Option<u64> {
+        self.0.borrow_mut().read(offset, size)
+    }
+    fn write(&mut self, offset: u64, size: u32, value: u64) -> bool {
+        self.0.borrow_mut().write(offset, size, value)
+    }
+    fn name(&self) -> &'static str {
+        self.0.borrow().name()
+    }
+}
+
+/// Where UART0's output goes (stdout unless replaced).
+pub type SerialSink = Rc<RefCell<Box<dyn Write>>>;
+
+/// Machine time in nanoseconds, as the devices see it.
+///
+/// With the host clock it is read live; with the instruction clock it is the value the
+/// run loop stored at the last slice boundary (device reads inside a slice see the time
+/// the slice started at).
+#[derive(Clone)]
+pub struct BoardClock {
+    pub source: ClockSource,
+    now_ns: Rc<Cell<u64>>,
+}
+
+impl BoardClock {
+    pub fn now_ns(&self) -> u64 {
+        match self.source {
+            ClockSource::Host => self.source.nanos(0),
+            ClockSource::Instructions => self.now_ns.get(),
+        }
+    }
+
+    /// Brings the instruction clock up to the core's count.
+    pub fn sync(&self, cpu: &Cpu) {
+        self.now_ns.set(self.source.nanos(cpu.insn_count));
+    }
+
+    fn closure(&self) -> Box<dyn Fn() -> u64> {
+        let c = self.clone();
+        Box::new(move || c.now_ns())
+    }
+}
+
+/// The peripherals and their wiring.
+pub struct Board {
+    pub gic: Gic,
+    pub uarts: Vec<Rc<RefCell<Pl011>>>,
+    pub timers: Vec<Rc<RefCell<Sp804>>>,
+    pub rtc: Rc<RefCell<Pl031>>,
+    pub sysregs: Rc<RefCell<V2mSysRegs>>,
+    pub sp810: Rc<RefCell<Sp810>>,
+    pub clock: BoardClock,
+    /// UART0's host output.
+    pub serial: SerialSink,
+}
+
+fn host_wall_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl Board {
+    /// Builds the peripherals and the address decoder that maps them.
+    pub fn new(source: ClockSource) -> (Board, DeviceMap) {
+        let clock = BoardClock {
+            source,
+            now_ns: Rc::new(Cell::new(0)),
+        };
+        let serial: SerialSink = Rc::new(RefCell::new(Box::new(std::io::stdout())));
+        let mut map = DeviceMap::new();
+
+        let gic = Gic::new(1, GIC_IT_LINES);
+        map.add(GICD_BASE, 0x1000, Box::new(gic.distributor()));
+        map.add(GICC_BASE, 0x2000, Box::new(gic.cpu_interface()));
+
+        let sysregs = Rc::new(RefCell::new(V2mSysRegs::new(clock.closure())));
+        map.add(SYSREGS_BASE, 0x1000, Box::new(Shared(sysregs.clone())));
+        let sp810 = Rc::new(RefCell::new(Sp810::new()));
+        map.add(SP810_BASE, 0x1000, Box::new(Shared(sp810.clone())));
+
+        let mut uarts = Vec::new();
+        for (i, &base) in UART_BASES.iter().enumerate() {
+            let out: Box<dyn devices::pl011::SerialOut> = if i == 0 {
+                let s = serial.clone();
+                Box::new(move |b: u8| {
+                    let _ = s.borrow_mut().write_all(&[b]);
+                })
+            } else {
+                // UART1-3 are not connected to the host (QEMU's default too).
+                Box::new(|_b: u8| {})
+            };
+            let u = Rc::new(RefCell::new(Pl011::new(out)));
+            map.add(base, 0x1000, Box::new(Shared(u.clone())));
+            uarts.push(u);
+        }
+
+        // Linux's vexpress clock code selects TIMCLK (1 MHz) through the SP810, and
+        // QEMU clocks the SP804s at 1 MHz whatever SCCTRL says; so do we.
+        let mut timers = Vec::new();
+        for &base in &TIMER_BASES {
+            let t = Rc::new(RefCell::new(Sp804::new(
+                clock.closure(),
+                [TIMCLK_HZ, TIMCLK_HZ],
+            )));
+            map.add(base, 0x1000, Box::new(Shared(t.clone())));
+            timers.push(t);
+        }
+
+        let rtc = Rc::new(RefCell::new(Pl031::new(
+            Box::new(host_wall_secs),
+            clock.closure(),
+        )));
+        map.add(RTC_BASE, 0x1000, Box::new(Shared(rtc.clone())));
+
+        (
+            Board {
+                gic,
+                uarts,
+                timers,
+                rtc,
+                sysregs,
+                sp810,
+                clock,
+                serial,
+            },
+            map,
+        )
+    }
+
+    /// Samples every device's interrupt output (and the core's generic timer) into the
+    /// GIC, then drives the core's IRQ/FIQ inputs from the GIC's outputs.
+    pub fn update_interrupts(&self, cpu: &mut Cpu) {
+        for (u, &spi) in self.uarts.iter().zip(&UART_SPIS) {
+            self.gic.set_irq_line(32 + spi, u.borrow().irq_level());
+        }
+        for (t, &spi) in self.timers.iter().zip(&TIMER_SPIS) {
+            self.gic.set_irq_line(32 + spi, t.borrow().irq_level());
+        }
+        self.gic
+            .set_irq_line(32 + RTC_SPI, self.rtc.borrow().irq_level());
+        // The core models one physical timer (CNTP, the non-secure one with the
+        // Security Extensions off) and the virtual timer; the secure physical (29) and
+        // Hyp (26) timers are not modelled yet, so their lines stay low.
+        let (phys, virt) = cpu.timer_irq_lines();
+        self.gic.set_ppi(0, PPI_NS_PHYS, phys);
+        self.gic.set_ppi(0, PPI_VIRT, virt);
+        self.gic.set_ppi(0, PPI_SEC_PHYS, false);
+        self.gic.set_ppi(0, PPI_HYP, false);
+        cpu.irq_line = self.gic.cpu_irq(0);
+        cpu.fiq_line = self.gic.cpu_fiq(0);
+    }
+
+    /// The earliest machine time (ns) at which some interrupt line may rise.
+    pub fn next_deadline_ns(&self, cpu: &Cpu) -> Option<u64> {
+        let mut d: Option<u64> = None;
+        let mut consider = |x: Option<u64>| {
+            if let Some(x) = x {
+                d = Some(d.map_or(x, |d| d.min(x)));
+            }
+        };
+        for t in &self.timers {
+            consider(t.borrow().next_deadline_ns());
+        }
+        consider(self.rtc.borrow().next_deadline_ns());
+        consider(self.sysregs.borrow().next_deadline_ns());
+        consider(
+            cpu.timer_next_deadline()
+                .map(|ticks| ticks.saturating_mul(NS_PER_TICK)),
+        );
+        d
+    }
+
+    /// A shutdown or reboot the guest asked for.
+    pub fn take_power_request(&self) -> Option<PowerRequest> {
+        self.sysregs.borrow_mut().take_power_request()
+    }
+
+    pub fn flush_serial(&self) {
+        let _ = self.serial.borrow_mut().flush();
+    }
+}
