@@ -88,9 +88,8 @@ fn run(args: RunArgs) -> Result<i32, String> {
             n as f64 / secs / 1e6
         );
     }
-    match result.map_err(|e| e.to_string())? {
-        exit => Ok(exit.status()),
-    }
+    let exit = result.map_err(|e| e.to_string())?;
+    Ok(exit.status())
 }
 
 fn main() -> ExitCode {

@@ -46,7 +46,10 @@ fn uart0_output_and_v2m_shutdown() {
 
 #[test]
 fn sp804_interrupt_through_the_gic_wakes_wfi() {
-    let (r, out, m) = run(include_bytes!("roms/sp804_irq.bin"), ClockSource::Instructions);
+    let (r, out, m) = run(
+        include_bytes!("roms/sp804_irq.bin"),
+        ClockSource::Instructions,
+    );
     assert_eq!(r.unwrap(), Exit::PowerOff, "output so far: {out:?}");
     assert_eq!(out, "IRQ2\n");
     // 1000 ticks of 1 MHz = 1 ms = 62_500 counter ticks: WFI advanced the clock.
@@ -60,7 +63,10 @@ fn sp804_interrupt_through_the_gic_wakes_wfi() {
 
 #[test]
 fn wfi_with_nothing_to_wake_is_an_error() {
-    let (r, _, _) = run(include_bytes!("roms/wfi_forever.bin"), ClockSource::Instructions);
+    let (r, _, _) = run(
+        include_bytes!("roms/wfi_forever.bin"),
+        ClockSource::Instructions,
+    );
     let e = r.unwrap_err();
     assert!(matches!(e, MachineError::WfiForever));
     assert_eq!(e.to_string(), "WFI with nothing to wake");
