@@ -35,7 +35,7 @@ CACHE=${A15EMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/a15emu}
 APTDIR=$CACHE/apt
 DEBS=$CACHE/debs
 mkdir -p "$APTDIR/state/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/etc" "$DEBS" \
-    || die "cannot create cache directory $CACHE"
+    2>/dev/null || die "cannot create cache directory $CACHE"
 
 cat >"$APTDIR/etc/sources.list" <<'EOF' || die "cannot write $APTDIR/etc/sources.list"
 deb http://deb.debian.org/debian bookworm main
@@ -44,9 +44,15 @@ deb http://deb.debian.org/debian-security bookworm-security main
 EOF
 : >"$APTDIR/state/status"
 
+# As root, apt would drop to the _apt user, which cannot write into a private directory
+# under root's home; keep the download as the invoking user instead.
+SANDBOX=
+[ "$(id -u)" -eq 0 ] && SANDBOX="-o APT::Sandbox::User=root"
+
 apt_private() {
     cmd=$1; shift
-    "$cmd" \
+    # shellcheck disable=SC2086
+    "$cmd" $SANDBOX \
         -o Dir::State="$APTDIR/state" \
         -o Dir::State::status="$APTDIR/state/status" \
         -o Dir::Cache="$APTDIR/cache" \
@@ -102,7 +108,7 @@ fetch_deb() {
     if [ ! -s "$deb" ]; then
         note "downloading $pkg $ver"
         rm -f "$DEBS/${pkg}_"*.deb
-        (cd "$DEBS" && apt_private apt-get -q download "$pkg=$ver") >&2 || { echo "apt-get download $pkg failed" >&2; return 1; }
+        (cd "$DEBS" && apt_private apt-get -qq download "$pkg=$ver") >&2 || { echo "apt-get download $pkg failed" >&2; return 1; }
         [ -s "$deb" ] || deb=$(ls "$DEBS/${pkg}_"*_armhf.deb 2>/dev/null | head -n 1)
         [ -n "$deb" ] && [ -s "$deb" ] || { echo "downloaded $pkg but cannot find its .deb" >&2; return 1; }
     else
