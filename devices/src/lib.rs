@@ -14,6 +14,20 @@ pub mod v2m_sysregs;
 
 use std::collections::HashSet;
 
+/// PrimeCell component identification PCellID0-3, common to every Arm PrimeCell.
+pub const PCELL_ID: [u8; 4] = [0x0d, 0xf0, 0x05, 0xb1];
+
+/// The PrimeCell identification registers every Arm peripheral ends its 4 KiB window with:
+/// PeriphID0-3 at 0xFE0-0xFEC (the part's own `periph_id`) and PCellID0-3 at
+/// 0xFF0-0xFFC. `None` for any other offset.
+pub fn primecell_id(offset: u64, periph_id: [u8; 4]) -> Option<u32> {
+    match offset {
+        0xfe0..=0xfef => Some(periph_id[((offset - 0xfe0) / 4) as usize] as u32),
+        0xff0..=0xfff => Some(PCELL_ID[((offset - 0xff0) / 4) as usize] as u32),
+        _ => None,
+    }
+}
+
 /// A device's register window.
 pub trait MmioDevice {
     /// Reads `size` bytes (1, 2, 4 or 8) at `offset` into the window; `None` if the

@@ -46,7 +46,7 @@ const ICR: u64 = 0x044;
 const DMACR: u64 = 0x048;
 
 /// PeriphID0-3 then PCellID0-3 at 0xFE0..0xFFC.
-const ID_REGS: [u8; 8] = [0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1];
+const PERIPH_ID: [u8; 4] = [0x11, 0x10, 0x34, 0x00];
 
 // UARTFR bits.
 pub const FR_BUSY: u32 = 1 << 3;
@@ -249,7 +249,7 @@ impl Pl011 {
             RIS => self.ris,
             MIS => self.ris & self.imsc,
             DMACR => self.dmacr,
-            0xfe0..=0xffc => ID_REGS[((off - 0xfe0) / 4) as usize] as u32,
+            0xfe0..=0xffc => crate::primecell_id(off, PERIPH_ID).unwrap_or(0),
             ICR => {
                 self.warn_once(off, false, "UARTICR is write-only: read as zero");
                 0

@@ -29,7 +29,6 @@ use std::collections::HashSet;
 use crate::MmioDevice;
 
 const PERIPH_ID: [u8; 4] = [0x31, 0x10, 0x04, 0x00];
-const PCELL_ID: [u8; 4] = [0x0d, 0xf0, 0x05, 0xb1];
 
 const NS_PER_S: u64 = 1_000_000_000;
 /// Poll period once the match is less than a wall second away.
@@ -130,8 +129,7 @@ impl Pl031 {
             0x010 => self.imsc as u32,
             0x014 => self.ris as u32,
             0x018 => (self.ris && self.imsc) as u32,
-            0xFE0..=0xFEC => PERIPH_ID[((offset - 0xFE0) / 4) as usize] as u32,
-            0xFF0..=0xFFC => PCELL_ID[((offset - 0xFF0) / 4) as usize] as u32,
+            0xFE0..=0xFFC => crate::primecell_id(offset, PERIPH_ID).unwrap_or(0),
             _ => {
                 self.warn_once(offset, "read of reserved or write-only register: RAZ");
                 0

@@ -39,7 +39,6 @@ const CTRL_ENABLE: u32 = 1 << 7;
 const CTRL_MASK: u32 = 0xEF; // bit 4 reserved
 
 const PERIPH_ID: [u8; 4] = [0x04, 0x18, 0x14, 0x00];
-const PCELL_ID: [u8; 4] = [0x0d, 0xf0, 0x05, 0xb1];
 
 const NS_PER_S: u128 = 1_000_000_000;
 
@@ -270,14 +269,6 @@ impl Sp804 {
         }
     }
 
-    fn id_byte(offset: u64) -> Option<u32> {
-        match offset {
-            0xFE0..=0xFEC => Some(PERIPH_ID[((offset - 0xFE0) / 4) as usize] as u32),
-            0xFF0..=0xFFC => Some(PCELL_ID[((offset - 0xFF0) / 4) as usize] as u32),
-            _ => None,
-        }
-    }
-
     fn read_reg(&mut self, offset: u64) -> u32 {
         let now = (self.clock)();
         if offset < 0x40 {
@@ -301,7 +292,7 @@ impl Sp804 {
         }
         match offset {
             0xF00 => self.itcr as u32,
-            _ => match Self::id_byte(offset) {
+            _ => match crate::primecell_id(offset, PERIPH_ID) {
                 Some(v) => v,
                 None => {
                     self.warn_once(offset, "read of reserved or write-only register: RAZ");

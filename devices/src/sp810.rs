@@ -27,7 +27,7 @@ const SCITCR: u64 = 0xf00;
 const SCCNTSTEP: u64 = 0xf18;
 
 /// PeriphID0-3 (part 0x810, designer 0x41, revision 0) then PCellID0-3.
-const ID_REGS: [u8; 8] = [0x10, 0x18, 0x04, 0x00, 0x0d, 0xf0, 0x05, 0xb1];
+const PERIPH_ID: [u8; 4] = [0x10, 0x18, 0x04, 0x00];
 
 const MODE_CTRL_MASK: u32 = 0x7;
 const MODE_STATUS_SHIFT: u32 = 3;
@@ -112,7 +112,7 @@ impl Sp810 {
             SCPERCLKEN | SCPERSTAT => self.scperclken,
             0xee0..=0xeec => 0, // SCSysID0-3: no system identification programmed
             SCITCR..=SCCNTSTEP => self.test[((off - SCITCR) / 4) as usize],
-            0xfe0..=0xffc => ID_REGS[((off - 0xfe0) / 4) as usize] as u32,
+            0xfe0..=0xffc => crate::primecell_id(off, PERIPH_ID).unwrap_or(0),
             SCPEREN | SCPERDIS => {
                 self.warn_once(off, false, "write-only register: read as zero");
                 0
