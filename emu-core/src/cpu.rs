@@ -340,10 +340,7 @@ impl Cpu {
                     if hw1 & 0xff00 != 0xbe00 || wide {
                         insn.cond = (itstate >> 4) as u8;
                     }
-                    let mut tmp = CpuState::new();
-                    tmp.itstate = itstate;
-                    tmp.it_advance();
-                    itstate = tmp.itstate;
+                    itstate = crate::state::it_advanced(itstate);
                 } else if insn.has(flags::IT) {
                     itstate = insn.imm & 0xff;
                 }

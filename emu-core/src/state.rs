@@ -101,6 +101,17 @@ pub mod psr {
     pub const CTRL_MASK: u32 = J | E | A | I | F | M_MASK;
 }
 
+/// ITAdvance on an ITSTATE value (Arm ARM A2.5.2): the state after one more
+/// instruction of the IT block.
+#[inline]
+pub fn it_advanced(it: u32) -> u32 {
+    if it & 0x7 == 0 {
+        0
+    } else {
+        (it & 0xe0) | ((it << 1) & 0x1f)
+    }
+}
+
 /// Number of SP/SPSR banks (see [`Mode::bank`]).
 pub const NUM_BANKS: usize = 8;
 
@@ -522,11 +533,7 @@ impl CpuState {
     /// Advances ITSTATE after an instruction in an IT block (Arm ARM A2.5.2, ITAdvance).
     #[inline]
     pub fn it_advance(&mut self) {
-        if self.itstate & 0x7 == 0 {
-            self.itstate = 0;
-        } else {
-            self.itstate = (self.itstate & 0xe0) | ((self.itstate << 1) & 0x1f);
-        }
+        self.itstate = it_advanced(self.itstate);
     }
 
     /// Evaluates a condition code against the flags (Arm ARM A8.3, ConditionPassed).
