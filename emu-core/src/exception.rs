@@ -146,6 +146,9 @@ impl Cpu {
     pub fn take_exception(&mut self, e: Exception) {
         let thumb = self.s.is_thumb();
         let pc = self.s.cur_pc;
+        if tracing::enabled!(target: "exc", tracing::Level::TRACE) {
+            tracing::trace!(target: "exc", "{e:?} at pc {pc:#010x} mode {:?} insn {}", self.s.mode(), self.insn_count);
+        }
         // (mode, vector offset, return link, also mask F)
         let (mode, offset, lr, mask_f, mask_a) = match e {
             Exception::Undefined => (
