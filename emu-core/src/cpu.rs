@@ -41,9 +41,12 @@ pub enum StopReason {
 const MAX_BLOCK: usize = 64;
 /// Entries of the direct-mapped block lookup in front of the hash map.
 const FAST_LOOKUP: usize = 4096;
+/// A key no block has.
+const NO_KEY: (u64, u64) = (u64::MAX, u64::MAX);
 
 struct Block {
-    key: u64,
+    /// (`Cpu::block_key`, physical address of the first instruction).
+    key: (u64, u64),
     insns: Vec<Insn>,
     /// Physical pages the block's instructions were fetched from (first, last).
     pages: (u64, u64),
@@ -52,8 +55,8 @@ struct Block {
 #[derive(Default)]
 struct BlockCache {
     blocks: Vec<Block>,
-    map: HashMap<u64, u32>,
-    fast: Vec<(u64, u32)>,
+    map: HashMap<(u64, u64), u32>,
+    fast: Vec<((u64, u64), u32)>,
     /// Blocks decoded from each physical page, for invalidation by stores.
     by_page: HashMap<u64, Vec<u32>>,
     /// Blocks dropped by invalidation whose slots are still in `blocks`.
@@ -65,7 +68,7 @@ impl BlockCache {
         BlockCache {
             blocks: Vec::new(),
             map: HashMap::new(),
-            fast: vec![(u64::MAX, 0); FAST_LOOKUP],
+            fast: vec![(NO_KEY, 0); FAST_LOOKUP],
             by_page: HashMap::new(),
             dead: 0,
         }
@@ -76,11 +79,12 @@ impl BlockCache {
         self.map.clear();
         self.by_page.clear();
         self.dead = 0;
-        self.fast.iter_mut().for_each(|e| *e = (u64::MAX, 0));
+        self.fast.iter_mut().for_each(|e| *e = (NO_KEY, 0));
     }
 
-    fn fast_slot(key: u64) -> usize {
-        ((key as usize >> 1) ^ (key >> 32) as usize) & (FAST_LOOKUP - 1)
+    fn fast_slot(key: (u64, u64)) -> usize {
+        ((key.0 as usize >> 1) ^ (key.0 >> 32) as usize ^ (key.1 as usize >> 12))
+            & (FAST_LOOKUP - 1)
     }
 
     fn insert(&mut self, b: Block) -> u32 {
@@ -111,7 +115,7 @@ impl BlockCache {
             }
             let slot = Self::fast_slot(b.key);
             if self.fast[slot] == (b.key, idx) {
-                self.fast[slot] = (u64::MAX, 0);
+                self.fast[slot] = (NO_KEY, 0);
             }
         }
     }
@@ -362,18 +366,30 @@ impl Cpu {
             if ends || pc >> 12 != page {
                 break;
             }
+            // A Thumb instruction straddling the page end starts the next block.
+            if thumb && pc & 0xffe == 0xffe {
+                break;
+            }
         }
         let first = first_ppage.unwrap_or(0);
         Ok(Block {
-            key: self.block_key(),
+            // The lookup sets the physical half of the key.
+            key: (self.block_key(), u64::MAX),
             insns,
             pages: (first, self.mmu.last_fetch_ppage),
         })
     }
 
     /// Finds or builds the block at the PC; returns its index.
+    ///
+    /// Blocks are keyed by the virtual PC and decode state together with the physical
+    /// address the PC translates to now, so that TLB maintenance and context switches
+    /// never drop decoded code: a block is found again only while the same physical
+    /// code sits at the same virtual address, and its page is re-checked for execute
+    /// permission on every lookup.
     fn lookup_block(&mut self) -> Result<u32, Exception> {
-        let key = self.block_key();
+        let pa = self.translate_fetch(self.s.regs[15])?;
+        let key = (self.block_key(), pa);
         let slot = BlockCache::fast_slot(key);
         let (k, idx) = self.cache.fast[slot];
         if k == key {
@@ -382,7 +398,16 @@ impl Cpu {
         let idx = match self.cache.map.get(&key) {
             Some(&i) => i,
             None => {
-                let b = self.build_block(MAX_BLOCK)?;
+                let mut b = self.build_block(MAX_BLOCK)?;
+                b.key = key;
+                if b.pages.0 != b.pages.1 {
+                    // A lone instruction straddling two pages: its second page's
+                    // translation isn't part of the key, so the block is used once.
+                    let i = self.cache.blocks.len() as u32;
+                    self.cache.blocks.push(b);
+                    self.cache.dead += 1;
+                    return Ok(i);
+                }
                 self.cache.insert(b)
             }
         };

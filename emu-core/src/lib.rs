@@ -14,6 +14,7 @@ pub mod pmu;
 pub mod state;
 pub mod sysreg;
 pub mod sysregs_a15;
+pub mod thumbee;
 pub mod timer;
 
 pub use cpu::{Cpu, CpuConfig, StopReason};

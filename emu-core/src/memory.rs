@@ -124,6 +124,34 @@ impl Acc {
 
 const PAGE_SHIFT: u32 = 12;
 
+/// Loads `size` (1, 2, 4 or 8) little-endian bytes from host memory.
+///
+/// # Safety
+/// `p..p + size` must be valid for reads.
+#[inline(always)]
+unsafe fn load(p: *const u8, size: u32) -> u64 {
+    match size {
+        1 => *p as u64,
+        2 => (p as *const u16).read_unaligned() as u64,
+        4 => (p as *const u32).read_unaligned() as u64,
+        _ => (p as *const u64).read_unaligned(),
+    }
+}
+
+/// Stores the low `size` (1, 2, 4 or 8) bytes of `v` to host memory.
+///
+/// # Safety
+/// `p..p + size` must be valid for writes.
+#[inline(always)]
+unsafe fn store(p: *mut u8, size: u32, v: u64) {
+    match size {
+        1 => *p = v as u8,
+        2 => (p as *mut u16).write_unaligned(v as u16),
+        4 => (p as *mut u32).write_unaligned(v as u32),
+        _ => (p as *mut u64).write_unaligned(v),
+    }
+}
+
 impl Cpu {
     /// Virtual to physical with the MMU on: a TLB hit, or a walk. `va..va+size` must
     /// not cross a page.
@@ -189,7 +217,7 @@ impl Cpu {
     /// Virtual to physical for an instruction fetch (execute permission); a fault is a
     /// Prefetch Abort.
     #[inline(always)]
-    fn translate_fetch(&mut self, va: u32) -> Result<u64, Exception> {
+    pub(crate) fn translate_fetch(&mut self, va: u32) -> Result<u64, Exception> {
         let pa = if self.s.sctlr & sctlr::M == 0 {
             va as u64
         } else {
@@ -216,6 +244,12 @@ impl Cpu {
     #[inline(always)]
     fn read_raw(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
         if self.s.sctlr & sctlr::M != 0 {
+            if let Some(pl) = self.fast_tlb_pl(acc) {
+                if let Some(p) = self.mmu.tlb.fast.read_ptr(va, size, pl) {
+                    // SAFETY: the fast TLB only holds pages inside the RAM mapping.
+                    return Ok(unsafe { load(p, size) });
+                }
+            }
             return self.read_mmu(va, size, acc);
         }
         self.read_pa(va, va as u64, size, acc)
@@ -230,7 +264,39 @@ impl Cpu {
         let pa = self
             .translate_on(va, AccessType::Read, acc)
             .map_err(Exception::DataAbort)?;
+        self.fill_fast_tlb(va, pa, acc, false);
         self.read_pa(va, pa, size, acc)
+    }
+
+    /// Which array of the fast TLB serves an access from the current mode (PL1 = 0,
+    /// PL0 = 1), or `None` where only the full path applies (Hyp mode's own regime,
+    /// unprivileged accesses from PL1).
+    #[inline(always)]
+    fn fast_tlb_pl(&self, acc: Acc) -> Option<usize> {
+        let mode = self.s.cpsr_ctrl & psr::M_MASK;
+        if mode == Mode::Hyp as u32 || acc.contains(Acc::UNPRIV) {
+            return None;
+        }
+        Some((mode == Mode::Usr as u32) as usize)
+    }
+
+    /// After a successful translation to RAM, caches the page's host address.
+    #[inline(always)]
+    fn fill_fast_tlb(&mut self, va: u32, pa: u64, acc: Acc, write: bool) {
+        let Some(pl) = self.fast_tlb_pl(acc) else {
+            return;
+        };
+        let ppa = pa & !0xfff;
+        if write {
+            let base = self.ram.base();
+            let page = (ppa.wrapping_sub(base) >> PAGE_SHIFT) as usize;
+            if self.code_pages.get(page).copied().unwrap_or(0) != 0 {
+                return;
+            }
+        }
+        if let Some(host) = self.ram.host_ptr(ppa, 0x1000) {
+            self.mmu.tlb.fast.fill(va, host, pl, write);
+        }
     }
 
     #[inline(always)]
@@ -273,6 +339,14 @@ impl Cpu {
     #[inline(always)]
     fn write_raw(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
         if self.s.sctlr & sctlr::M != 0 {
+            if let Some(pl) = self.fast_tlb_pl(acc) {
+                if let Some(p) = self.mmu.tlb.fast.write_ptr(va, size, pl) {
+                    // SAFETY: the fast TLB only holds pages inside the RAM mapping, and
+                    // never pages holding decoded code.
+                    unsafe { store(p, size, v) };
+                    return Ok(());
+                }
+            }
             return self.write_mmu(va, size, v, acc);
         }
         self.write_pa(va, va as u64, size, v, acc)
@@ -287,6 +361,7 @@ impl Cpu {
         let pa = self
             .translate_on(va, AccessType::Write, acc)
             .map_err(Exception::DataAbort)?;
+        self.fill_fast_tlb(va, pa, acc, true);
         self.write_pa(va, pa, size, v, acc)
     }
 
@@ -360,6 +435,10 @@ impl Cpu {
             let page = ((pa - self.ram.base()) >> PAGE_SHIFT) as usize;
             if page >= self.code_pages.len() {
                 self.code_pages.resize(page + 1, 0);
+            }
+            if self.code_pages[page] == 0 {
+                // Stores to it must now see the page as code.
+                self.mmu.tlb.fast.clear_writes();
             }
             self.code_pages[page] = 1;
         }

@@ -215,6 +215,9 @@ pub struct CpuState {
     pub dbgbcr: [u32; 6],
     pub dbgwvr: [u32; 4],
     pub dbgwcr: [u32; 4],
+    /// ThumbEE (thumbee.rs): TEECR.XED and TEEHBR.
+    pub teecr: u32,
+    pub teehbr: u32,
     // --- MMU (CPU core II) ---
     /// TTBR0/TTBR1 (64-bit: the short format uses bits [31:0]).
     pub ttbr0: u64,
@@ -315,6 +318,8 @@ impl CpuState {
             dbgbcr: [0; 6],
             dbgwvr: [0; 4],
             dbgwcr: [0; 4],
+            teecr: 0,
+            teehbr: 0,
             ttbr0: 0,
             ttbr1: 0,
             ttbcr: 0,

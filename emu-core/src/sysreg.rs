@@ -363,6 +363,7 @@ pub static TABLES: &[&[SysReg]] = &[
     crate::sysregs_a15::SYSREGS_A15,
     crate::pmu::PMU_REGS,
     crate::debug::DEBUG_REGS,
+    crate::thumbee::THUMBEE_REGS,
     crate::timer::TIMER_REGS,
     crate::mmu::regs::MMU_SYSREGS,
 ];

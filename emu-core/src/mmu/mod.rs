@@ -359,16 +359,13 @@ impl Cpu {
     }
 
     /// Translation changed (a register write or TLB maintenance): the soft TLB is
-    /// flushed by the caller as needed; decoded blocks, keyed by virtual address, are
-    /// dropped here.
+    /// flushed by the caller as needed; the current ASID is refreshed and the block
+    /// ends, so the next instruction is fetched under the new translation.
     pub fn mmu_changed(&mut self) {
-        self.mmu.tlb.asid = self.trans_regs().asid() as u32;
-        // The executing block must survive until the block boundary: the flush is
-        // deferred to there (a non-empty `dirty_pages` makes the run loop look).
-        self.mmu.code_flush_pending = true;
-        if self.dirty_pages.is_empty() {
-            self.dirty_pages.push(u64::MAX);
-        }
+        let asid = self.trans_regs().asid() as u32;
+        self.mmu.tlb.set_asid(asid);
+        // Decoded blocks survive: each lookup checks the block's physical address
+        // against the current translation of the PC (cpu.rs, `lookup_block`).
         self.end_block();
     }
 

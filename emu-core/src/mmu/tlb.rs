@@ -39,6 +39,105 @@ pub struct Tlb {
     entries: Box<[TlbEntry; TLB_SIZE]>,
     /// The current ASID (kept up to date by the register writes).
     pub asid: u32,
+    /// Host-pointer front for RAM pages; cleared whenever an entry may have changed.
+    pub fast: FastTlb,
+}
+
+/// Number of entries of each [`FastTlb`] array (a power of two).
+pub const FAST_SIZE: usize = 1024;
+/// A tag no page-aligned address equals.
+const NO_TAG: u32 = 1;
+
+#[derive(Clone, Copy, Debug)]
+struct FastEntry {
+    /// Page-aligned virtual address readable through this entry, or `NO_TAG`.
+    read: u32,
+    /// Page-aligned virtual address writable through this entry, or `NO_TAG`.
+    write: u32,
+    /// Host address of the page minus its virtual address (wrapping).
+    addend: usize,
+}
+
+const FAST_EMPTY: FastEntry = FastEntry {
+    read: NO_TAG,
+    write: NO_TAG,
+    addend: 0,
+};
+
+/// The data-access front of the soft TLB (ARCHITECTURE.md, decision 3): for the
+/// current ASID, one array per privilege (0 = PL1, 1 = PL0) mapping a virtual page of
+/// RAM straight to host memory, separately for reads and writes. A hit is one tag
+/// compare. It only holds what the main TLB holds and is cleared with it; pages holding
+/// decoded code never get a write tag (their stores must take the path that drops
+/// blocks).
+pub struct FastTlb {
+    e: Box<[[FastEntry; FAST_SIZE]; 2]>,
+}
+
+impl FastTlb {
+    fn new() -> FastTlb {
+        FastTlb {
+            e: Box::new([[FAST_EMPTY; FAST_SIZE]; 2]),
+        }
+    }
+
+    #[inline(always)]
+    fn slot(va: u32) -> usize {
+        (va >> 12) as usize & (FAST_SIZE - 1)
+    }
+
+    /// Host address for reading `size` bytes at `va` with privilege `pl` (0 or 1), if
+    /// the page is cached and the access stays inside it.
+    #[inline(always)]
+    pub fn read_ptr(&self, va: u32, size: u32, pl: usize) -> Option<*mut u8> {
+        let e = &self.e[pl & 1][Self::slot(va)];
+        if e.read == va & !0xfff && (va & 0xfff) + size <= 0x1000 {
+            Some(e.addend.wrapping_add(va as usize) as *mut u8)
+        } else {
+            None
+        }
+    }
+
+    /// As [`FastTlb::read_ptr`], for a write.
+    #[inline(always)]
+    pub fn write_ptr(&self, va: u32, size: u32, pl: usize) -> Option<*mut u8> {
+        let e = &self.e[pl & 1][Self::slot(va)];
+        if e.write == va & !0xfff && (va & 0xfff) + size <= 0x1000 {
+            Some(e.addend.wrapping_add(va as usize) as *mut u8)
+        } else {
+            None
+        }
+    }
+
+    /// Records that the page of `va` (host address `host_page`) may be read (or
+    /// written) with privilege `pl`.
+    pub fn fill(&mut self, va: u32, host_page: *mut u8, pl: usize, write: bool) {
+        let tag = va & !0xfff;
+        let addend = (host_page as usize).wrapping_sub(tag as usize);
+        let e = &mut self.e[pl & 1][Self::slot(va)];
+        if e.addend != addend || (e.read != tag && e.write != tag) {
+            *e = FAST_EMPTY;
+            e.addend = addend;
+        }
+        if write {
+            e.write = tag;
+        } else {
+            e.read = tag;
+        }
+    }
+
+    pub fn clear(&mut self) {
+        for a in self.e.iter_mut() {
+            a.iter_mut().for_each(|e| *e = FAST_EMPTY);
+        }
+    }
+
+    /// Drops every write tag (a page started holding decoded code).
+    pub fn clear_writes(&mut self) {
+        for a in self.e.iter_mut() {
+            a.iter_mut().for_each(|e| e.write = NO_TAG);
+        }
+    }
 }
 
 impl Default for Tlb {
@@ -52,6 +151,7 @@ impl Tlb {
         Tlb {
             entries: Box::new([EMPTY; TLB_SIZE]),
             asid: 0,
+            fast: FastTlb::new(),
         }
     }
 
@@ -93,9 +193,19 @@ impl Tlb {
     /// TLBIALL.
     pub fn flush_all(&mut self) {
         self.entries.iter_mut().for_each(|e| *e = EMPTY);
+        self.fast.clear();
+    }
+
+    /// Switches the current ASID; the fast front only holds the current ASID's pages.
+    pub fn set_asid(&mut self, asid: u32) {
+        if asid != self.asid {
+            self.asid = asid;
+            self.fast.clear();
+        }
     }
 
     fn retain(&mut self, mut drop: impl FnMut(&TlbEntry) -> bool) {
+        self.fast.clear();
         for e in self.entries.iter_mut() {
             if e.vpage != INVALID && drop(e) {
                 *e = EMPTY;
