@@ -349,7 +349,14 @@ impl Sp804 {
                     t.sync(now);
                     t.ris = false;
                 }
-                0x04 | 0x10 | 0x14 => {
+                // Linux's sp804 driver writes TimerXValue when it sets a timer up;
+                // the hardware ignores it. Architectural behaviour, so not a warning.
+                0x04 => {
+                    if self.warned.insert((offset, "value")) {
+                        tracing::debug!(target: "sp804", "write to TimerXValue (read-only) ignored");
+                    }
+                }
+                0x10 | 0x14 => {
                     self.warn_once(offset, "write to read-only register ignored");
                 }
                 _ => self.warn_once(offset, "write to reserved register ignored"),

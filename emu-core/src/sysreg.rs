@@ -417,6 +417,30 @@ fn key(e: CpReg) -> u32 {
         | e.opc2 as u32
 }
 
+/// An access to an encoding no table has: UNDEFINED, as on hardware without the
+/// register, logged once per encoding (a guest that needs it shows up in the log).
+#[cold]
+fn unimplemented_sysreg(enc: CpReg, write: bool) -> Exception {
+    static SEEN: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+    let k = key(enc);
+    if let Ok(mut seen) = SEEN.lock() {
+        if !seen.contains(&k) {
+            seen.push(k);
+            tracing::warn!(
+                target: "sysreg",
+                "{} of unimplemented register p{}, {}, c{}, c{}, {}: UNDEFINED",
+                if write { "MCR" } else { "MRC" },
+                enc.cp,
+                enc.opc1,
+                enc.crn,
+                enc.crm,
+                enc.opc2
+            );
+        }
+    }
+    Exception::Undefined
+}
+
 /// Finds the table row for an encoding (a hash lookup built on first use).
 pub fn lookup(enc: CpReg) -> Option<&'static SysReg> {
     static INDEX: std::sync::OnceLock<std::collections::HashMap<u32, &'static SysReg>> =
@@ -437,7 +461,7 @@ impl Cpu {
     /// MRC: reads a 32-bit coprocessor register. UNDEFINED for an unknown encoding, a
     /// missing coprocessor, or an access the register's rules forbid.
     pub fn cp_read(&mut self, enc: CpReg) -> Result<u32, Exception> {
-        let r = lookup(enc).ok_or(Exception::Undefined)?;
+        let r = lookup(enc).ok_or_else(|| unimplemented_sysreg(enc, false))?;
         if !r.access.allows(self, false) {
             return Err(Exception::Undefined);
         }
@@ -452,7 +476,7 @@ impl Cpu {
     /// MCR: writes a 32-bit coprocessor register. The block ends after it, since a
     /// system-register write can change how the following instructions execute.
     pub fn cp_write(&mut self, enc: CpReg, v: u32) -> Result<(), Exception> {
-        let r = lookup(enc).ok_or(Exception::Undefined)?;
+        let r = lookup(enc).ok_or_else(|| unimplemented_sysreg(enc, true))?;
         if !r.access.allows(self, true) {
             return Err(Exception::Undefined);
         }
