@@ -6,6 +6,7 @@
 //!   and returns what it printed through semihosting and its exit status.
 
 pub mod difftest;
+pub mod linux;
 pub mod roms;
 pub mod runner;
 pub mod toolchain;

@@ -3,6 +3,10 @@
 //! several times each, and prints guest MIPS and the wall-time ratio (medians).
 //!
 //! `cargo run --release -p test-roms --bin bench -- [--runs N] [--rom NAME] [--no-qemu]`
+//!
+//! With `--linux`, it times the boot of Debian's kernel and busybox initramfs (the images
+//! of scripts/fetch-images.sh) to the initramfs's markers instead, against
+//! `qemu-system-arm -M vexpress-a15` on the same images with the same device tree.
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +17,7 @@ struct Args {
     runs: usize,
     rom: String,
     qemu: bool,
+    linux: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -20,6 +25,7 @@ fn parse_args() -> Result<Args, String> {
         runs: 5,
         rom: "crc32".into(),
         qemu: true,
+        linux: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -33,8 +39,9 @@ fn parse_args() -> Result<Args, String> {
             }
             "--rom" => a.rom = it.next().ok_or("--rom needs a program name")?,
             "--no-qemu" => a.qemu = false,
+            "--linux" => a.linux = true,
             "-h" | "--help" => {
-                println!("usage: bench [--runs N] [--rom NAME] [--no-qemu]");
+                println!("usage: bench [--runs N] [--rom NAME | --linux] [--no-qemu]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument '{other}'")),
@@ -117,6 +124,9 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if args.linux {
+        return bench_linux(&args);
+    }
     let Some(rom) = roms::find(&args.rom) else {
         eprintln!("bench: no test program named '{}'", args.rom);
         std::process::exit(2);
@@ -200,6 +210,61 @@ fn main() {
         println!(
             "bench: qemu-system-arm median {qm:.3} s; a15emu/QEMU wall-time ratio {:.2}",
             emu_median / qm
+        );
+    }
+}
+
+/// Boot time of Debian's Linux to the initramfs markers, a15emu against QEMU.
+fn bench_linux(args: &Args) {
+    use test_roms::linux::{self, Images, MARKER_DONE, MARKER_INIT};
+    let fail = |e: String| -> ! {
+        eprintln!("bench: {e}");
+        std::process::exit(1)
+    };
+    let img = Images::find().unwrap_or_else(|e| fail(e));
+    let bin = a15emu_binary().unwrap_or_else(|e| fail(e));
+    println!(
+        "bench: Linux boot of {} + {} (Debian's DTB) to \"{MARKER_DONE}\", {} runs each",
+        img.kernel.display(),
+        img.initrd.display(),
+        args.runs
+    );
+    let timeout = Duration::from_secs(900);
+    let run = |name: &str, mk: &dyn Fn() -> Command| -> f64 {
+        let mut done = Vec::new();
+        for i in 0..args.runs {
+            let b =
+                linux::boot(mk(), &[MARKER_INIT, MARKER_DONE], timeout).unwrap_or_else(|e| fail(e));
+            let Some(t) = b.mark(MARKER_DONE) else {
+                fail(format!(
+                    "{name} did not reach the marker (status {:?}):\n{}\n{}",
+                    b.status,
+                    b.tail(20),
+                    b.stderr
+                ))
+            };
+            println!(
+                "  {name:6} run {}: init at {:.2} s, workload done at {:.2} s, exit at {:.2} s",
+                i + 1,
+                b.mark(MARKER_INIT).unwrap_or(f64::NAN),
+                t,
+                b.total_secs
+            );
+            done.push(t);
+        }
+        median(&mut done)
+    };
+    let emu = run("a15emu", &|| linux::a15emu_command(&bin, &img, true));
+    println!("bench: a15emu median boot-to-marker {emu:.2} s");
+    if args.qemu {
+        if !runner::qemu_available() {
+            eprintln!("bench: qemu-system-arm not found (scripts/install-tools.sh installs it); skipping QEMU");
+            return;
+        }
+        let q = run("qemu", &|| linux::qemu_command(&img));
+        println!(
+            "bench: qemu-system-arm median boot-to-marker {q:.2} s; a15emu/QEMU ratio {:.2}",
+            emu / q
         );
     }
 }
