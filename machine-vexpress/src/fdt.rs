@@ -461,12 +461,25 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<u8>, FdtError> {
         .p_cells("#address-cells", &[1])
         .p_cells("#size-cells", &[1])
         .p_cells("ranges", &[0, 3, 0, 0x20_0000]);
-    iofpga = iofpga.kid(
-        Node::new(&format!("sysreg@{:x}", cs3(board::SYSREGS_BASE)))
-            .p_str("compatible", "arm,vexpress-sysreg")
-            .p_cells("reg", &[cs3(board::SYSREGS_BASE) as u32, 0x1000])
-            .p_cells("phandle", &[PH_SYSREG]),
-    );
+    // The sysreg MFD registers SYS_LED, SYS_MCI and SYS_FLASH as GPIO controllers and
+    // looks for these nodes (it logs an error for each one missing).
+    let mut sysreg = Node::new(&format!("sysreg@{:x}", cs3(board::SYSREGS_BASE)))
+        .p_str("compatible", "arm,vexpress-sysreg")
+        .p_cells("reg", &[cs3(board::SYSREGS_BASE) as u32, 0x1000])
+        .p_cells("#address-cells", &[1])
+        .p_cells("#size-cells", &[1])
+        .p_cells("ranges", &[0, cs3(board::SYSREGS_BASE) as u32, 0x1000])
+        .p_cells("phandle", &[PH_SYSREG]);
+    for (off, what) in [(0x08, "sys_led"), (0x48, "sys_mci"), (0x4c, "sys_flash")] {
+        sysreg = sysreg.kid(
+            Node::new(&format!("gpio@{off:x}"))
+                .p_str("compatible", &format!("arm,vexpress-sysreg,{what}"))
+                .p_cells("reg", &[off, 4])
+                .p_empty("gpio-controller")
+                .p_cells("#gpio-cells", &[2]),
+        );
+    }
+    iofpga = iofpga.kid(sysreg);
     iofpga = iofpga.kid(
         primecell("sysctl", "arm,sp810", cs3(board::SP810_BASE), None)
             .p_cells("clocks", &[PH_REFCLK32K, PH_REFCLK1M, PH_APB_PCLK])
