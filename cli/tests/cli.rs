@@ -161,7 +161,7 @@ fn zimage_boots_with_the_linux_entry_state_and_powers_off() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{stderr}");
         assert_eq!(String::from_utf8_lossy(&out.stdout), "Y\n");
-        assert!(stderr.contains("ZImage at 0x80008000"), "{stderr}");
+        assert!(stderr.contains("zImage at 0x80008000"), "{stderr}");
         assert!(
             stderr.contains("initrd at 0x88000000-0x88000006"),
             "{stderr}"

@@ -987,4 +987,40 @@ mod tests {
         assert!(chosen.prop("linux,initrd-start").is_none());
         assert!(chosen.prop("linux,initrd-end").is_none());
     }
+
+    #[test]
+    fn patch_uses_the_trees_cell_sizes() {
+        let mut t = DeviceTree {
+            reserved: vec![(0x8000_0000, 0x1000)],
+            boot_cpuid_phys: 0,
+            root: Node::new("")
+                .p_cells("#address-cells", &[1])
+                .p_cells("#size-cells", &[1])
+                .kid(
+                    Node::new("memory@0")
+                        .p_str("device_type", "memory")
+                        .p_cells("reg", &[0, 0x100]),
+                )
+                .kid(Node::new("memory@1000").p_str("device_type", "memory"))
+                .kid(Node::new("cpus").p_cells("phandle", &[7])),
+        };
+        t.patch_for_boot(RAM, "x", Some((0x8800_0000, 0x8800_0010)))
+            .unwrap();
+        let back = DeviceTree::parse(&t.to_blob().unwrap()).unwrap();
+        assert_eq!(back.reserved, [(0x8000_0000, 0x1000)]);
+        let names: Vec<&str> = back.root.children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["memory@80000000", "cpus", "chosen"]);
+        let mem = back.root.find("memory@80000000").unwrap();
+        assert_eq!(
+            mem.prop("reg").unwrap(),
+            cells_bytes(&[0x8000_0000, 256 << 20])
+        );
+        let chosen = back.root.find("chosen").unwrap();
+        assert_eq!(chosen.u32_prop("linux,initrd-start"), Some(0x8800_0000));
+        assert_eq!(chosen.u32_prop("linux,initrd-end"), Some(0x8800_0010));
+        assert_eq!(back.root.find("cpus").unwrap().u32_prop("phandle"), Some(7));
+        // Cell counts the patcher cannot express are an error, not a panic.
+        t.root.set("#address-cells", cells_bytes(&[3]));
+        assert!(t.patch_for_boot(RAM, "", None).is_err());
+    }
 }

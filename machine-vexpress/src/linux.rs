@@ -64,6 +64,16 @@ pub enum KernelFormat {
     Vmlinux,
 }
 
+impl std::fmt::Display for KernelFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KernelFormat::ZImage => "zImage",
+            KernelFormat::UImage => "uImage",
+            KernelFormat::Vmlinux => "vmlinux",
+        })
+    }
+}
+
 /// Where everything went.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinuxLayout {
@@ -81,7 +91,7 @@ impl std::fmt::Display for LinuxLayout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{:?} at {:#x}-{:#x}, entry {:#x}",
+            "{} at {:#x}-{:#x}, entry {:#x}",
             self.format, self.kernel.0, self.kernel.1, self.entry
         )?;
         if let Some((s, e)) = self.initrd {
