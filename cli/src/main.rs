@@ -1,10 +1,10 @@
 //! `a15emu`: run software on an emulated Cortex-A15 Versatile Express board.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use machine_vexpress::{Machine, MachineConfig};
+use machine_vexpress::{linux, LinuxBoot, LinuxError, Machine, MachineConfig, MachineError};
 
 #[derive(Parser)]
 #[command(
@@ -25,9 +25,31 @@ enum Command {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// The image to run: an ELF file or a raw binary (loaded at the start of RAM).
+    /// The image to run. A Linux kernel (zImage, uImage, or an ELF vmlinux: one with a
+    /// .head.text section or an entry at 0xc0000000 or above) boots by the Linux boot
+    /// protocol with a device tree; any other ELF file or raw binary (loaded at the start
+    /// of RAM) runs as a bare-metal program. With --semihosting, always bare-metal.
     #[arg(long)]
     kernel: PathBuf,
+    /// Device tree blob for a Linux kernel, patched with the RAM size, --append and the
+    /// initrd (default: a15emu generates one describing the board).
+    #[arg(long)]
+    dtb: Option<PathBuf>,
+    /// Initial ramdisk for a Linux kernel.
+    #[arg(long)]
+    initrd: Option<PathBuf>,
+    /// The Virtualization Extensions: on (a Linux kernel starts in Hyp mode) or off
+    /// (it starts in SVC mode), as QEMU's -M vexpress-a15,virtualization=on|off.
+    #[arg(long, value_name = "on|off", default_value = "on", value_parser = parse_on_off,
+          action = clap::ArgAction::Set)]
+    virtualization: bool,
+    /// Write the device tree a Linux kernel would get to FILE and exit (as QEMU's
+    /// -machine dumpdtb=FILE).
+    #[arg(long, value_name = "FILE")]
+    dump_dtb: Option<PathBuf>,
+    /// Print where the kernel, initrd and device tree were loaded to stderr.
+    #[arg(long, short)]
+    verbose: bool,
     /// Service Arm semihosting calls (bare-metal programs); the exit status is the
     /// program's SYS_EXIT status.
     #[arg(long)]
@@ -41,7 +63,8 @@ struct RunArgs {
     /// Print instructions executed, wall time and guest MIPS to stderr at exit.
     #[arg(long)]
     stats: bool,
-    /// Command line passed to the program (semihosting SYS_GET_CMDLINE).
+    /// Kernel command line (/chosen/bootargs; empty keeps a --dtb's own), or the
+    /// program's command line (semihosting SYS_GET_CMDLINE).
     #[arg(long, default_value = "")]
     append: String,
 }
@@ -65,19 +88,86 @@ fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("'{s}' is too large"))
 }
 
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("'{s}' is not 'on' or 'off'")),
+    }
+}
+
+fn read_file(what: &str, path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))
+}
+
 fn run(args: RunArgs) -> Result<i32, String> {
-    let image = std::fs::read(&args.kernel)
-        .map_err(|e| format!("cannot read kernel image {}: {e}", args.kernel.display()))?;
+    let image = read_file("kernel image", &args.kernel)?;
     let cfg = MachineConfig {
         ram_size: args.mem,
         semihosting: args.semihosting,
+        virtualization: args.virtualization,
         max_insns: args.max_insns,
         ..MachineConfig::default()
     };
+    let linux = !args.semihosting && linux::detect(&image).is_some();
+    if !linux && (args.dtb.is_some() || args.initrd.is_some()) {
+        return Err(format!(
+            "{}: --dtb and --initrd need a Linux kernel image (zImage, uImage or vmlinux){}",
+            args.kernel.display(),
+            if args.semihosting {
+                " and no --semihosting"
+            } else {
+                ""
+            }
+        ));
+    }
     let mut m = Machine::new(cfg).map_err(|e| e.to_string())?;
     m.semihosting.cmdline = args.append.clone();
-    m.load_program(&image)
-        .map_err(|e| format!("{}: {e}", args.kernel.display()))?;
+    if linux {
+        let boot = LinuxBoot {
+            kernel: image,
+            dtb: args
+                .dtb
+                .as_deref()
+                .map(|p| read_file("device tree", p))
+                .transpose()?,
+            initrd: args
+                .initrd
+                .as_deref()
+                .map(|p| read_file("initrd", p))
+                .transpose()?,
+            cmdline: args.append.clone(),
+        };
+        let layout = m.load_linux(&boot).map_err(|e| {
+            // Name the file the error is about.
+            let file = match &e {
+                MachineError::Linux(LinuxError::Dtb(_)) => args.dtb.as_deref(),
+                MachineError::Linux(LinuxError::DoesNotFit { what: "initrd", .. }) => {
+                    args.initrd.as_deref()
+                }
+                _ => None,
+            }
+            .unwrap_or(&args.kernel);
+            format!("{}: {e}", file.display())
+        })?;
+        if args.verbose {
+            eprintln!("a15emu: {layout}");
+        }
+        if let Some(path) = &args.dump_dtb {
+            let (start, end) = layout.dtb;
+            let blob = m
+                .cpu
+                .ram
+                .slice(start, (end - start) as usize)
+                .unwrap_or(&[]);
+            std::fs::write(path, blob)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            return Ok(0);
+        }
+    } else {
+        m.load_program(&image)
+            .map_err(|e| format!("{}: {e}", args.kernel.display()))?;
+    }
     let start = std::time::Instant::now();
     let result = m.run();
     if args.stats {

@@ -103,3 +103,190 @@ fn exit_status_is_the_programs_sys_exit_extended_code() {
     let _ = std::fs::remove_file(&path);
     assert_eq!(out.status.code(), Some(3));
 }
+
+// ---- Linux boot path ----------------------------------------------------------------
+
+/// A tiny "zImage" (0x100 bytes: the zImage magic at 0x24, start 0, end 0x100) that
+/// checks the Linux entry state (r0 = 0, r1 = 0xffffffff, r2 -> a DTB), prints Y or N on
+/// UART0 and powers the board off through the V2M configuration controller.
+fn fake_zimage() -> Vec<u8> {
+    let words: [u32; 36] = [
+        0xea00000a, 0, 0, 0, 0, 0, 0, 0, 0, 0x016f2818, 0, 0x100,      // b go; header
+        0xe59f3044, // ldr r3, =0x1c090000
+        0xe59f9044, // ldr r9, =0x301
+        0xe5839030, // str r9, [r3, #0x30]   (UARTCR: enable)
+        0xe5924000, // ldr r4, [r2]          (DTB magic)
+        0xe59f503c, // ldr r5, =0xedfe0dd0
+        0xe1540005, // cmp r4, r5
+        0x03710001, // cmneq r1, #1
+        0x03500000, // cmpeq r0, #0
+        0x03a06059, // moveq r6, #'Y'
+        0x13a0604e, // movne r6, #'N'
+        0xe5836000, // str r6, [r3]
+        0xe3a0600a, // mov r6, #'\n'
+        0xe5836000, // str r6, [r3]
+        0xe59f701c, // ldr r7, =0x1c010000
+        0xe3a08000, // mov r8, #0
+        0xe58780a0, // str r8, [r7, #0xa0]   (SYS_CFGDATA)
+        0xe59f8014, // ldr r8, =0xc0800000   (start, write, SHUTDOWN)
+        0xe58780a4, // str r8, [r7, #0xa4]   (SYS_CFGCTRL)
+        0xeafffffe, // b .
+        0x1c090000, 0x00000301, 0xedfe0dd0, 0x1c010000, 0xc0800000,
+    ];
+    let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    bytes.resize(0x100, 0);
+    bytes
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("a15emu-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[test]
+fn zimage_boots_with_the_linux_entry_state_and_powers_off() {
+    let kernel = temp_file("ok.zimage", &fake_zimage());
+    let initrd = temp_file("ok.initrd", b"initrd");
+    for virt in ["off", "on"] {
+        let out = a15emu()
+            .args(["run", "--max-insns", "1000000", "--virtualization", virt])
+            .arg("--kernel")
+            .arg(&kernel)
+            .arg("--initrd")
+            .arg(&initrd)
+            .args(["--append", "console=ttyAMA0", "-v"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "Y\n");
+        assert!(stderr.contains("zImage at 0x80008000"), "{stderr}");
+        assert!(
+            stderr.contains("initrd at 0x88000000-0x88000006"),
+            "{stderr}"
+        );
+    }
+    let _ = std::fs::remove_file(&kernel);
+    let _ = std::fs::remove_file(&initrd);
+}
+
+#[test]
+fn dump_dtb_writes_the_generated_tree() {
+    let kernel = temp_file("dump.zimage", &fake_zimage());
+    let dtb = std::env::temp_dir().join(format!("a15emu-{}-dump.dtb", std::process::id()));
+    let out = a15emu()
+        .args(["run", "--append", "console=ttyAMA0", "--kernel"])
+        .arg(&kernel)
+        .arg("--dump-dtb")
+        .arg(&dtb)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let blob = std::fs::read(&dtb).unwrap();
+    let _ = std::fs::remove_file(&kernel);
+    let _ = std::fs::remove_file(&dtb);
+    assert_eq!(&blob[..4], &[0xd0, 0x0d, 0xfe, 0xed]);
+    let text = String::from_utf8_lossy(&blob);
+    assert!(text.contains("console=ttyAMA0"));
+    assert!(text.contains("arm,vexpress,v2p-ca15,tc1"));
+}
+
+#[test]
+fn missing_dtb_and_initrd_are_one_clear_line() {
+    let kernel = temp_file("m.zimage", &fake_zimage());
+    let k = kernel.to_str().unwrap();
+    let err = one_line_error(&["run", "--kernel", k, "--dtb", "/nonexistent/x.dtb"]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("a15emu: cannot read device tree /nonexistent/x.dtb"),
+        "{err}"
+    );
+    let err = one_line_error(&["run", "--kernel", k, "--initrd", "/nonexistent/initrd"]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("a15emu: cannot read initrd /nonexistent/initrd"),
+        "{err}"
+    );
+    let _ = std::fs::remove_file(&kernel);
+}
+
+#[test]
+fn malformed_dtb_is_one_clear_line() {
+    let kernel = temp_file("d.zimage", &fake_zimage());
+    let mut bad = vec![0xd0, 0x0d, 0xfe, 0xed, 0, 0, 0x10, 0];
+    bad.resize(64, 0);
+    let dtb = temp_file("bad.dtb", &bad);
+    let err = one_line_error(&[
+        "run",
+        "--kernel",
+        kernel.to_str().unwrap(),
+        "--dtb",
+        dtb.to_str().unwrap(),
+    ]);
+    let _ = std::fs::remove_file(&kernel);
+    let _ = std::fs::remove_file(&dtb);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("bad.dtb: device tree:"), "{err}");
+}
+
+#[test]
+fn initrd_too_big_for_ram_is_one_clear_line() {
+    let kernel = temp_file("i.zimage", &fake_zimage());
+    let initrd = temp_file("big.initrd", &vec![0u8; 40 << 20]);
+    let err = one_line_error(&[
+        "run",
+        "--mem",
+        "64M",
+        "--kernel",
+        kernel.to_str().unwrap(),
+        "--initrd",
+        initrd.to_str().unwrap(),
+    ]);
+    let _ = std::fs::remove_file(&kernel);
+    let _ = std::fs::remove_file(&initrd);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("big.initrd: initrd of 41943040 bytes"),
+        "{err}"
+    );
+    assert!(err.contains("does not fit"), "{err}");
+}
+
+#[test]
+fn malformed_kernels_are_one_clear_line() {
+    let mut z = fake_zimage();
+    z[0x2c..0x30].copy_from_slice(&0x10_0000u32.to_le_bytes());
+    let kernel = temp_file("bad.zimage", &z);
+    let err = one_line_error(&["run", "--kernel", kernel.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&kernel);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("bad.zimage: malformed zImage"), "{err}");
+
+    // A compressed uImage (header checksum valid, gzip payload type).
+    let mut u = vec![0u8; 64];
+    u[0..4].copy_from_slice(&0x2705_1956u32.to_be_bytes());
+    u[16..20].copy_from_slice(&0x8000_8000u32.to_be_bytes());
+    u[20..24].copy_from_slice(&0x8000_8000u32.to_be_bytes());
+    u[28..32].copy_from_slice(&[5, 2, 2, 1]);
+    let kernel = temp_file("gz.uimage", &u);
+    let err = one_line_error(&["run", "--kernel", kernel.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&kernel);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("gz.uimage: unusable uImage"), "{err}");
+}
+
+#[test]
+fn dtb_with_a_bare_metal_program_is_rejected() {
+    let prog = temp_file("prog.bin", &0xeafffffeu32.to_le_bytes());
+    let err = one_line_error(&[
+        "run",
+        "--kernel",
+        prog.to_str().unwrap(),
+        "--dtb",
+        "/nonexistent.dtb",
+    ]);
+    let _ = std::fs::remove_file(&prog);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("need a Linux kernel image"), "{err}");
+}

@@ -5,7 +5,10 @@
 //! talk to the host through semihosting.
 
 pub mod board;
+pub mod fdt;
+pub mod linux;
 pub mod loader;
+pub mod psci;
 pub mod semihosting;
 
 use std::io::Write;
@@ -16,6 +19,7 @@ use emu_core::{Cpu, CpuConfig, Mode, Ram, StopReason};
 
 pub use board::Board;
 
+pub use linux::{LinuxBoot, LinuxError, LinuxLayout};
 pub use loader::{load_image, LoadError, LoadedImage};
 pub use semihosting::Semihosting;
 
@@ -41,6 +45,11 @@ pub struct MachineConfig {
     /// The clock behind the generic timer and the devices (host time by default;
     /// instruction count for deterministic runs).
     pub clock: ClockSource,
+    /// The board plays PSCI firmware: SMC calls are PSCI calls (crate::psci) and the
+    /// generated device tree advertises PSCI 0.2. Off until the core reports SMCs to
+    /// the board (`StopReason::Smc`, branch `hyp`): with it on, an SMC the core does not
+    /// hand over would crash the kernel at its first PSCI call.
+    pub psci: bool,
 }
 
 impl Default for MachineConfig {
@@ -51,6 +60,7 @@ impl Default for MachineConfig {
             virtualization: true,
             max_insns: None,
             clock: ClockSource::Host,
+            psci: false,
         }
     }
 }
@@ -61,6 +71,8 @@ pub enum MachineError {
     RamSize(u64),
     Ram(emu_core::memory::RamError),
     Load(LoadError),
+    /// Setting up a Linux boot failed (crate::linux).
+    Linux(LinuxError),
     /// The instruction limit was reached before the program exited.
     InsnLimit(u64),
     /// The core waits for an interrupt that nothing will ever raise.
@@ -81,6 +93,7 @@ impl std::fmt::Display for MachineError {
             ),
             MachineError::Ram(e) => write!(f, "{e}"),
             MachineError::Load(e) => write!(f, "{e}"),
+            MachineError::Linux(e) => write!(f, "{e}"),
             MachineError::InsnLimit(n) => write!(f, "instruction limit of {n} reached"),
             MachineError::WfiForever => write!(f, "WFI with nothing to wake"),
             MachineError::Io(e) => write!(f, "host I/O error: {e}"),
@@ -216,6 +229,13 @@ impl Machine {
                     }
                 }
                 StopReason::Wfi => self.wait_for_interrupt()?,
+                // TODO(lead): when `StopReason::Smc` lands (branch hyp, with
+                // CpuConfig::firmware_smc = cfg.psci), answer PSCI here:
+                // StopReason::Smc => {
+                //     if let Some(exit) = self.psci_smc() {
+                //         return Ok(exit);
+                //     }
+                // }
             }
         }
     }
