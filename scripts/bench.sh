@@ -1,0 +1,11 @@
+#!/bin/sh
+# Benchmarks against QEMU in the same run (medians of several runs, wall-time ratios):
+# the CPU benchmark (crc32 test program) and the boot of Debian's Linux to the
+# initramfs's "workload done" marker. Usage: scripts/bench.sh [--runs N]
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/install-tools.sh
+./scripts/fetch-images.sh >/dev/null
+cargo build --release -q --workspace
+cargo run --release -q -p test-roms --bin bench -- "$@"
+cargo run --release -q -p test-roms --bin bench -- --linux "$@"
