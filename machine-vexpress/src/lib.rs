@@ -216,6 +216,8 @@ impl Machine {
                     }
                 }
                 StopReason::Wfi => self.wait_for_interrupt()?,
+                // `CpuConfig::firmware_smc` is off on this board (no PSCI firmware yet).
+                StopReason::Smc => {}
             }
         }
     }
