@@ -312,9 +312,10 @@ impl Cpu {
         self.s.regs[15] as u64
             | ((self.s.thumb as u64) << 32)
             | ((self.s.itstate as u64) << 33)
-            | ((!self.s.is_privileged() as u64) << 41)
-            // The PL2 regime translates differently from PL1&0.
-            | ((self.s.in_hyp() as u64) << 42)
+            // The mode: User mode decodes differently (privilege checks), and Hyp mode
+            // translates through the PL2 regime. (All of CPSR.M: cheaper than deriving
+            // the two facts; PL1 modes rarely share code.)
+            | (((self.s.cpsr_ctrl & psr::M_MASK) as u64) << 41)
     }
 
     /// Decodes a block at the current PC.

@@ -205,18 +205,21 @@ impl Cpu {
         Ok(pa)
     }
 
+    /// SCTLR.A, or HSCTLR.A in Hyp mode (only looked at for a misaligned address).
+    #[cold]
+    #[inline(never)]
+    fn align_checks(&self) -> bool {
+        let c = if self.s.in_hyp() {
+            self.s.hsctlr
+        } else {
+            self.s.sctlr
+        };
+        c & sctlr::A != 0
+    }
+
     #[inline(always)]
     fn check_align(&self, va: u32, size: u32, write: bool, acc: Acc) -> Result<(), Exception> {
-        // SCTLR.A, or HSCTLR.A in Hyp mode (only looked at for a misaligned address).
-        if va & (size - 1) != 0
-            && (acc.contains(Acc::ALIGNED)
-                || (if self.s.in_hyp() {
-                    self.s.hsctlr
-                } else {
-                    self.s.sctlr
-                }) & sctlr::A
-                    != 0)
-        {
+        if va & (size - 1) != 0 && (acc.contains(Acc::ALIGNED) || self.align_checks()) {
             return Err(Exception::DataAbort(MemFault {
                 kind: FaultKind::Alignment,
                 vaddr: va,

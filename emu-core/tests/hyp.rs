@@ -359,7 +359,7 @@ fn hyp_registers_are_pl2_only() {
     assert_eq!(c.cp_read(MIDR), Ok(MIDR_A15));
     // With the Security Extensions, Secure SVC reaches SCR.
     c.cfg.security = true;
-    c.cp_write(SCR, 0xffff_ffff & !1).unwrap();
+    c.cp_write(SCR, !1).unwrap();
     assert_eq!(c.cp_read(SCR), Ok(0x3fe));
     c.cp_write(SCR, scr::NS).unwrap();
     assert_eq!(
