@@ -23,6 +23,9 @@ pub struct CpuConfig {
     pub semihosting: bool,
     /// The clock behind the generic timer's counter (host time by default).
     pub clock: crate::timer::ClockSource,
+    /// The board plays the Secure firmware: an SMC at PL1 or in Hyp mode stops the run
+    /// loop with [`StopReason::Smc`] instead of being UNDEFINED.
+    pub firmware_smc: bool,
 }
 
 /// Why [`Cpu::run`] returned.
@@ -35,6 +38,10 @@ pub enum StopReason {
     Semihosting,
     /// WFI executed; the PC points after it.
     Wfi,
+    /// An SMC for the board's firmware (`CpuConfig::firmware_smc`): R0-R3 hold the
+    /// call's arguments and the PC points after the SMC. Write the results (R0) and run
+    /// again.
+    Smc,
 }
 
 /// Longest block the builder decodes.
@@ -164,12 +171,20 @@ impl Cpu {
     }
 
     /// Resets the core to `entry` in `mode` (A/I/F masked), ARM or Thumb state by bit 0.
+    ///
+    /// `Mode::Hyp` is how a boot loader enters a kernel on a real A15 board: Non-secure
+    /// PL2, with the firmware having set SCR.NS and SCR.HCE (HVC enabled). Other modes
+    /// start in Secure state (SCR = 0), as the core comes out of reset.
     pub fn reset(&mut self, entry: u32, mode: Mode) {
         self.s = CpuState::new();
+        if mode == Mode::Hyp {
+            self.s.scr = crate::state::scr::NS | crate::state::scr::HCE;
+        }
         self.s.switch_mode(mode);
         self.s.thumb = entry & 1;
         self.s.regs[15] = entry & !1;
         self.mmu.tlb.flush_all();
+        self.mmu.tlb_hyp.flush_all();
         self.flush_code();
     }
 
@@ -301,7 +316,10 @@ impl Cpu {
         self.s.regs[15] as u64
             | ((self.s.thumb as u64) << 32)
             | ((self.s.itstate as u64) << 33)
-            | ((!self.s.is_privileged() as u64) << 41)
+            // The mode: User mode decodes differently (privilege checks), and Hyp mode
+            // translates through the PL2 regime. (All of CPSR.M: cheaper than deriving
+            // the two facts; PL1 modes rarely share code.)
+            | (((self.s.cpsr_ctrl & psr::M_MASK) as u64) << 41)
     }
 
     /// Decodes a block at the current PC.
@@ -449,6 +467,10 @@ impl Cpu {
                     Exception::Wfi => {
                         self.s.regs[15] = self.s.next_pc;
                         stop = Some(StopReason::Wfi);
+                    }
+                    Exception::Smc if self.cfg.firmware_smc => {
+                        self.s.regs[15] = self.s.next_pc;
+                        stop = Some(StopReason::Smc);
                     }
                     e => {
                         exception = true;

@@ -2,7 +2,45 @@
 //! (ARCHITECTURE.md, decision 5; Arm ARM B1.8 "Exception handling").
 
 use crate::cpu::Cpu;
-use crate::state::{psr, sctlr, Mode};
+use crate::state::{psr, scr, sctlr, Mode};
+
+/// HSR exception classes (Arm ARM B3.13.6 "Use of the HSR") that Hyp mode entries use.
+pub mod ec {
+    /// Unknown reason (UNDEFINED instructions in Hyp mode).
+    pub const UNKNOWN: u32 = 0x00;
+    /// SVC taken to Hyp mode.
+    pub const SVC: u32 = 0x11;
+    /// HVC.
+    pub const HVC: u32 = 0x12;
+    /// Prefetch Abort from a lower level / taken from Hyp mode.
+    pub const PABT_LOWER: u32 = 0x20;
+    pub const PABT_HYP: u32 = 0x21;
+    /// Data Abort from a lower level / taken from Hyp mode.
+    pub const DABT_LOWER: u32 = 0x24;
+    pub const DABT_HYP: u32 = 0x25;
+}
+
+/// HSR.IL: the trapped instruction was 32 bits long.
+pub const HSR_IL: u32 = 1 << 25;
+
+/// Builds an HSR value: EC, IL and ISS.
+pub const fn hsr(ec: u32, il: bool, iss: u32) -> u32 {
+    (ec << 26) | if il { HSR_IL } else { 0 } | (iss & 0x01ff_ffff)
+}
+
+/// Offsets in the Hyp vector table (Arm ARM B1.8.1, "The Hyp mode vector table").
+pub mod hyp_vector {
+    pub const UNDEF: u32 = 0x04;
+    /// HVC (and SVC) executed in Hyp mode.
+    pub const HVC: u32 = 0x08;
+    pub const PABT: u32 = 0x0c;
+    pub const DABT: u32 = 0x10;
+    /// Hyp Trap: every synchronous exception from Non-secure PL0/PL1 taken to Hyp mode,
+    /// including HVC.
+    pub const TRAP: u32 = 0x14;
+    pub const IRQ: u32 = 0x18;
+    pub const FIQ: u32 = 0x1c;
+}
 
 /// Where in a translation table walk a fault arose (level, domain, stage), for the
 /// short- and long-format FSRs and later the HSR ISS / HPFAR.
@@ -149,6 +187,9 @@ impl Cpu {
         if tracing::enabled!(target: "exc", tracing::Level::TRACE) {
             tracing::trace!(target: "exc", "{e:?} at pc {pc:#010x} mode {:?} insn {}", self.s.mode(), self.insn_count);
         }
+        if self.s.in_hyp() {
+            return self.take_exception_in_hyp(e);
+        }
         // (mode, vector offset, return link, also mask F)
         let (mode, offset, lr, mask_f, mask_a) = match e {
             Exception::Undefined => (
@@ -177,9 +218,24 @@ impl Cpu {
                 true,
             ),
             Exception::Fiq => (Mode::Fiq, 0x1c, self.s.regs[15].wrapping_add(4), true, true),
-            // Without the Virtualization / Security Extensions these are UNDEFINED;
-            // Hyp and Monitor entry arrive with those extensions.
-            Exception::Hvc(_) | Exception::Smc => {
+            // HVC from Non-secure PL1 (exec_hvc has checked that it is enabled): a Hyp
+            // mode entry through the Hyp Trap vector (Arm ARM B1.8, "Hypervisor Call
+            // exception"; QEMU: every synchronous entry from below uses offset 0x14).
+            Exception::Hvc(imm) => {
+                if self.s.itstate != 0 {
+                    self.s.it_advance();
+                }
+                let next = self.s.next_pc;
+                self.enter_hyp(
+                    Some(hsr(ec::HVC, true, imm & 0xffff)),
+                    next,
+                    hyp_vector::TRAP,
+                );
+                return;
+            }
+            // No Monitor-mode software is modelled: SMC is UNDEFINED (the board's PSCI
+            // firmware intercepts it first when `CpuConfig::firmware_smc` is set).
+            Exception::Smc => {
                 return self.take_exception(Exception::Undefined);
             }
             Exception::Semihosting | Exception::Wfi => return,
@@ -228,6 +284,117 @@ impl Cpu {
             self.s.vbar & !0x1f
         };
         self.s.regs[15] = base.wrapping_add(offset);
+        self.branched = true;
+        self.clear_exclusive();
+    }
+
+    /// An exception taken while in Hyp mode stays in Hyp mode (Arm ARM B1.8, "Exceptions
+    /// taken to Hyp mode"): through the Hyp vectors, with ELR_hyp the preferred return
+    /// address (no PC offset as at PL1) and the HSR syndrome.
+    fn take_exception_in_hyp(&mut self, e: Exception) {
+        let pc = self.s.cur_pc;
+        let il32 = self.s.next_pc.wrapping_sub(pc) == 4;
+        let ea = |f: &MemFault| {
+            matches!(f.kind, FaultKind::External | FaultKind::ExternalOnWalk(_)) as u32
+        };
+        let s1ptw = |f: &MemFault| match f.walk() {
+            Some(w) if w.flags & walk_flags::S1PTW != 0 => 1 << 7,
+            _ => 0,
+        };
+        match e {
+            Exception::Undefined | Exception::Smc => {
+                self.enter_hyp(Some(hsr(ec::UNKNOWN, true, 0)), pc, hyp_vector::UNDEF)
+            }
+            Exception::Svc(imm) => {
+                if self.s.itstate != 0 {
+                    self.s.it_advance();
+                }
+                let next = self.s.next_pc;
+                self.enter_hyp(
+                    Some(hsr(ec::SVC, il32, imm & 0xffff)),
+                    next,
+                    hyp_vector::HVC,
+                )
+            }
+            Exception::Hvc(imm) => {
+                if self.s.itstate != 0 {
+                    self.s.it_advance();
+                }
+                let next = self.s.next_pc;
+                self.enter_hyp(
+                    Some(hsr(ec::HVC, true, imm & 0xffff)),
+                    next,
+                    hyp_vector::HVC,
+                )
+            }
+            Exception::Bkpt(_) => {
+                // A debug event: IFSC 0b100010.
+                self.s.hifar = pc;
+                self.enter_hyp(
+                    Some(hsr(ec::PABT_HYP, true, 0b100010)),
+                    pc,
+                    hyp_vector::PABT,
+                )
+            }
+            Exception::PrefetchAbort(f) => {
+                self.s.hifar = f.vaddr;
+                let iss = f.long_status() | (ea(&f) << 9) | s1ptw(&f);
+                self.enter_hyp(Some(hsr(ec::PABT_HYP, true, iss)), pc, hyp_vector::PABT)
+            }
+            Exception::DataAbort(f) => {
+                // ISV = 0: no instruction syndrome (issue 5 adds it for stage 2 faults).
+                self.s.hdfar = f.vaddr;
+                let iss = f.long_status() | (ea(&f) << 9) | s1ptw(&f) | ((f.write as u32) << 6);
+                self.enter_hyp(Some(hsr(ec::DABT_HYP, true, iss)), pc, hyp_vector::DABT)
+            }
+            Exception::Irq => {
+                let ret = self.s.regs[15];
+                self.enter_hyp(None, ret, hyp_vector::IRQ)
+            }
+            Exception::Fiq => {
+                let ret = self.s.regs[15];
+                self.enter_hyp(None, ret, hyp_vector::FIQ)
+            }
+            Exception::Semihosting | Exception::Wfi => {}
+        }
+    }
+
+    /// Enters Hyp mode: the one path every exception taken to Hyp mode goes through
+    /// (ARCHITECTURE.md decision 5, "the HSR path"; statistics belong here). Arm ARM
+    /// B1.8, EnterHypMode(): SPSR_hyp = CPSR, ELR_hyp = the preferred return address,
+    /// HSR = the syndrome (`None` for interrupts, which leave it UNKNOWN; we keep it),
+    /// CPSR.{J,IT} = 0, T = HSCTLR.TE, E = HSCTLR.EE, A/I/F set unless SCR routes that
+    /// exception class to Monitor mode, PC = HVBAR + `vector`.
+    pub fn enter_hyp(&mut self, syndrome: Option<u32>, ret: u32, vector: u32) {
+        if tracing::enabled!(target: "hyp", tracing::Level::TRACE) {
+            tracing::trace!(target: "hyp",
+                "enter hyp: vector {vector:#04x} hsr {syndrome:08x?} from pc {:#010x} mode {:?} elr {ret:#010x}",
+                self.s.cur_pc, self.s.mode());
+        }
+        let old_cpsr = self.s.cpsr();
+        self.s.switch_mode(Mode::Hyp);
+        self.s.spsr = old_cpsr;
+        self.s.elr_hyp = ret;
+        if let Some(h) = syndrome {
+            self.s.hsr = h;
+        }
+        let mut ctrl = self.s.cpsr_ctrl & !(psr::J | psr::E);
+        if self.s.hsctlr & sctlr::EE != 0 {
+            ctrl |= psr::E;
+        }
+        if self.s.scr & scr::EA == 0 {
+            ctrl |= psr::A;
+        }
+        if self.s.scr & scr::IRQ == 0 {
+            ctrl |= psr::I;
+        }
+        if self.s.scr & scr::FIQ == 0 {
+            ctrl |= psr::F;
+        }
+        self.s.cpsr_ctrl = ctrl;
+        self.s.itstate = 0;
+        self.s.thumb = (self.s.hsctlr & sctlr::TE != 0) as u32;
+        self.s.regs[15] = (self.s.hvbar & !0x1f).wrapping_add(vector);
         self.branched = true;
         self.clear_exclusive();
     }

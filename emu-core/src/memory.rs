@@ -159,10 +159,15 @@ impl Cpu {
     fn translate_on(&mut self, va: u32, access: AccessType, acc: Acc) -> Result<u64, MemFault> {
         let mode = self.s.cpsr_ctrl & psr::M_MASK;
         let unpriv = mode == Mode::Usr as u32 || acc.contains(Acc::UNPRIV);
-        if mode != Mode::Hyp as u32 {
-            if let Some(pa) = self.mmu.tlb.lookup(va, access.bit(unpriv)) {
-                return Ok(pa);
-            }
+        // One soft TLB per regime: PL1&0, and PL2 for Hyp mode (where the unprivileged
+        // forms are UNPREDICTABLE and checked like the others).
+        let hit = if mode != Mode::Hyp as u32 {
+            self.mmu.tlb.lookup(va, access.bit(unpriv))
+        } else {
+            self.mmu.tlb_hyp.lookup(va, access.pl1_bit())
+        };
+        if let Some(pa) = hit {
+            return Ok(pa);
         }
         self.translate_miss(va, access, unpriv)
             .map_err(|kind| MemFault {
@@ -218,7 +223,7 @@ impl Cpu {
     /// Prefetch Abort.
     #[inline(always)]
     pub(crate) fn translate_fetch(&mut self, va: u32) -> Result<u64, Exception> {
-        let pa = if self.s.sctlr & sctlr::M == 0 {
+        let pa = if !self.mmu_on() {
             va as u64
         } else {
             self.translate_on(va, AccessType::Fetch, Acc::NORMAL)
@@ -228,9 +233,21 @@ impl Cpu {
         Ok(pa)
     }
 
+    /// SCTLR.A, or HSCTLR.A in Hyp mode (only looked at for a misaligned address).
+    #[cold]
+    #[inline(never)]
+    fn align_checks(&self) -> bool {
+        let c = if self.s.in_hyp() {
+            self.s.hsctlr
+        } else {
+            self.s.sctlr
+        };
+        c & sctlr::A != 0
+    }
+
     #[inline(always)]
     fn check_align(&self, va: u32, size: u32, write: bool, acc: Acc) -> Result<(), Exception> {
-        if va & (size - 1) != 0 && (acc.contains(Acc::ALIGNED) || self.s.sctlr & sctlr::A != 0) {
+        if va & (size - 1) != 0 && (acc.contains(Acc::ALIGNED) || self.align_checks()) {
             return Err(Exception::DataAbort(MemFault {
                 kind: FaultKind::Alignment,
                 vaddr: va,
@@ -243,6 +260,7 @@ impl Cpu {
     /// A raw little-endian read of `size` (1, 2, 4 or 8) bytes, no alignment checks.
     #[inline(always)]
     fn read_raw(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
+        // The fast TLB only ever holds PL1&0 pages filled with SCTLR.M set.
         if self.s.sctlr & sctlr::M != 0 {
             if let Some(pl) = self.fast_tlb_pl(acc) {
                 if let Some(p) = self.mmu.tlb.fast.read_ptr(va, size, pl) {
@@ -250,6 +268,10 @@ impl Cpu {
                     return Ok(unsafe { load(p, size) });
                 }
             }
+        }
+        // Either regime's MMU on (SCTLR.M, HSCTLR.M): `read_mmu` sorts out which
+        // applies; with both off this stays the plain physical access.
+        if (self.s.sctlr | self.s.hsctlr) & sctlr::M != 0 {
             return self.read_mmu(va, size, acc);
         }
         self.read_pa(va, va as u64, size, acc)
@@ -258,6 +280,9 @@ impl Cpu {
     /// A read with the MMU on (out of line, so that the MMU-off path stays small).
     #[inline(never)]
     fn read_mmu(&mut self, va: u32, size: u32, acc: Acc) -> Result<u64, Exception> {
+        if !self.mmu_on() {
+            return self.read_pa(va, va as u64, size, acc);
+        }
         if (va & 0xfff) + size > 0x1000 {
             return self.read_cross_page(va, size, acc);
         }
@@ -347,6 +372,8 @@ impl Cpu {
                     return Ok(());
                 }
             }
+        }
+        if (self.s.sctlr | self.s.hsctlr) & sctlr::M != 0 {
             return self.write_mmu(va, size, v, acc);
         }
         self.write_pa(va, va as u64, size, v, acc)
@@ -355,6 +382,9 @@ impl Cpu {
     /// A write with the MMU on (out of line).
     #[inline(never)]
     fn write_mmu(&mut self, va: u32, size: u32, v: u64, acc: Acc) -> Result<(), Exception> {
+        if !self.mmu_on() {
+            return self.write_pa(va, va as u64, size, v, acc);
+        }
         if (va & 0xfff) + size > 0x1000 {
             return self.write_cross_page(va, size, v, acc);
         }

@@ -230,7 +230,53 @@ pub struct CpuState {
     pub nmrr: u32,
     /// PAR (64-bit; the 32-bit format uses bits [31:0]).
     pub par: u64,
+    // --- Virtualization Extensions (Hyp mode; hyp_regs.rs, exception.rs, Arm ARM B1.5,
+    // B4.1). ELR_hyp is `elr_hyp` above; SPSR_hyp and SP_hyp are bank 7 of the SP/SPSR
+    // banks. ---
+    /// SCR (Security Extensions; Arm ARM B4.1.129): NS and HCE are what the core reads.
+    pub scr: u32,
+    pub hcr: u32,
+    pub hsr: u32,
+    pub hdfar: u32,
+    pub hifar: u32,
+    pub hpfar: u32,
+    pub hsctlr: u32,
+    pub hactlr: u32,
+    pub hvbar: u32,
+    pub hstr: u32,
+    pub hcptr: u32,
+    pub hdcr: u32,
+    pub hacr: u32,
+    pub hamair0: u32,
+    pub hamair1: u32,
+    pub hmair0: u32,
+    pub hmair1: u32,
+    pub htcr: u32,
+    pub vtcr: u32,
+    pub vpidr: u32,
+    pub vmpidr: u32,
+    pub htpidr: u32,
+    pub cnthctl: u32,
+    pub cnthp_ctl: u32,
+    pub httbr: u64,
+    pub vttbr: u64,
+    pub cntvoff: u64,
+    pub cnthp_cval: u64,
 }
+
+/// SCR bits the core reads (Arm ARM B4.1.129).
+pub mod scr {
+    pub const NS: u32 = 1 << 0;
+    pub const IRQ: u32 = 1 << 1;
+    pub const FIQ: u32 = 1 << 2;
+    pub const EA: u32 = 1 << 3;
+    pub const HCE: u32 = 1 << 8;
+    /// The bits an ARMv7 SCR has.
+    pub const MASK: u32 = 0x3ff;
+}
+
+/// HSCTLR at reset: its RES1 bits (Arm ARM B4.1.66), M/C/I/A/EE/TE clear.
+pub const HSCTLR_RESET: u32 = 0x30c5_0818;
 
 /// SCTLR bits the core reads (Arm ARM B4.1.130).
 pub mod sctlr {
@@ -327,6 +373,37 @@ impl CpuState {
             prrr: 0,
             nmrr: 0,
             par: 0,
+            scr: 0,
+            hcr: 0,
+            hsr: 0,
+            hdfar: 0,
+            hifar: 0,
+            hpfar: 0,
+            hsctlr: HSCTLR_RESET,
+            hactlr: 0,
+            hvbar: 0,
+            hstr: 0,
+            hcptr: crate::hyp_regs::HCPTR_RES1,
+            // HDCR.HPMN resets to the number of event counters (Arm ARM B4.1.63).
+            hdcr: 6,
+            hacr: 0,
+            hamair0: 0,
+            hamair1: 0,
+            hmair0: 0,
+            hmair1: 0,
+            htcr: 0,
+            vtcr: 0,
+            vpidr: crate::sysreg::MIDR_A15,
+            vmpidr: crate::sysreg::MPIDR_CPU0,
+            htpidr: 0,
+            // PL1 access to the physical counter and timer enabled: what a core without
+            // Hyp software sees (Arm ARM B4.1.26).
+            cnthctl: 3,
+            cnthp_ctl: 0,
+            httbr: 0,
+            vttbr: 0,
+            cntvoff: 0,
+            cnthp_cval: 0,
         }
     }
 
@@ -340,6 +417,26 @@ impl CpuState {
     #[inline]
     pub fn is_privileged(&self) -> bool {
         self.cpsr_ctrl & psr::M_MASK != Mode::Usr as u32
+    }
+
+    /// In Hyp mode (PL2).
+    #[inline(always)]
+    pub fn in_hyp(&self) -> bool {
+        self.cpsr_ctrl & psr::M_MASK == Mode::Hyp as u32
+    }
+
+    /// In Secure state: SCR.NS = 0 outside Hyp mode, or Monitor mode (Arm ARM B1.5.1,
+    /// IsSecure()).
+    #[inline]
+    pub fn is_secure(&self) -> bool {
+        let m = self.cpsr_ctrl & psr::M_MASK;
+        m == Mode::Mon as u32 || (self.scr & scr::NS == 0 && m != Mode::Hyp as u32)
+    }
+
+    /// At Non-secure PL1 or PL0 (the levels the Hyp controls govern).
+    #[inline]
+    pub fn is_ns_below_hyp(&self) -> bool {
+        self.scr & scr::NS != 0 && !self.in_hyp() && self.mode() != Mode::Mon
     }
 
     #[inline]

@@ -131,7 +131,11 @@ pub static SYSREGS: &[SysReg] = &[
         name: "MIDR",
         enc: cp15(0, 0, 0, 0),
         access: Access::Pl1Ro,
-        behaviour: Behaviour::Const(MIDR_A15),
+        // VPIDR at Non-secure PL1 (hyp_regs.rs).
+        behaviour: Behaviour::Custom {
+            read: Some(crate::hyp_regs::midr_read),
+            write: None,
+        },
     },
     SysReg {
         name: "CTR",
@@ -155,7 +159,11 @@ pub static SYSREGS: &[SysReg] = &[
         name: "MPIDR",
         enc: cp15(0, 0, 0, 5),
         access: Access::Pl1Ro,
-        behaviour: Behaviour::Const(MPIDR_CPU0),
+        // VMPIDR at Non-secure PL1 (hyp_regs.rs).
+        behaviour: Behaviour::Custom {
+            read: Some(crate::hyp_regs::mpidr_read),
+            write: None,
+        },
     },
     SysReg {
         name: "REVIDR",
@@ -366,6 +374,7 @@ pub static TABLES: &[&[SysReg]] = &[
     crate::thumbee::THUMBEE_REGS,
     crate::timer::TIMER_REGS,
     crate::mmu::regs::MMU_SYSREGS,
+    crate::hyp_regs::HYP_REGS,
 ];
 
 /// Encoding of a 64-bit register access (MCRR/MRRC).
@@ -399,7 +408,7 @@ pub struct SysReg64 {
 }
 
 /// Every table of 64-bit registers. Add a subsystem's table here.
-pub static TABLES64: &[&[SysReg64]] = &[crate::timer::TIMER_REGS64];
+pub static TABLES64: &[&[SysReg64]] = &[crate::timer::TIMER_REGS64, crate::hyp_regs::HYP_REGS64];
 
 /// Finds the 64-bit table row for an encoding (few rows: a linear scan).
 pub fn lookup64(enc: CpReg64) -> Option<&'static SysReg64> {

@@ -4,14 +4,18 @@
 //! The system counter ticks at [`COUNTER_HZ`] (62.5 MHz, as QEMU's generic timer) and
 //! reads one of two clocks, chosen by [`crate::CpuConfig::clock`]: host monotonic time
 //! (default) or the number of instructions executed (one tick per instruction:
-//! deterministic runs). CNTVOFF is zero until the virtualization issue. The timers'
-//! interrupt outputs (physical PPI 30, virtual PPI 27) are [`Cpu::timer_irq_lines`]; the
-//! board schedules a check at [`Cpu::timer_next_deadline`].
+//! deterministic runs). The Virtualization Extensions add CNTVOFF (CNTVCT = CNTPCT -
+//! CNTVOFF), CNTHCTL (PL1PCTEN/PL1PCEN gate Non-secure PL1/PL0 accesses to CNTPCT and
+//! the physical timer; a gated access is UNDEFINED until the Hyp trap of issue 5) and
+//! the Hyp timer CNTHP_TVAL/CTL/CVAL. The timers' interrupt outputs (physical PPI 30,
+//! virtual PPI 27, Hyp PPI 26) are [`Cpu::timer_irq_lines`]; the board schedules a
+//! check at [`Cpu::timer_next_deadline`].
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::cpu::Cpu;
+use crate::hyp_regs::pl2_access;
 use crate::sysreg::{cp15, Access, Behaviour, Behaviour64, CpReg64, SysReg, SysReg64};
 
 /// The frequency the system counter runs at, and CNTFRQ's reset value.
@@ -70,11 +74,34 @@ impl ClockSource {
     }
 }
 
-/// Which of the two timers.
+/// CNTHCTL bits (Arm ARM B4.1.26).
+pub mod cnthctl {
+    pub const PL1PCTEN: u32 = 1 << 0;
+    pub const PL1PCEN: u32 = 1 << 1;
+    /// EVNTEN, EVNTDIR, EVNTI (the event stream is not modelled: WFE is a NOP).
+    pub const MASK: u32 = 0xff;
+}
+
+/// Which timer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Which {
     Phys,
     Virt,
+    Hyp,
+}
+
+/// The generic timers' interrupt outputs (each high while its timer is enabled, not
+/// masked and its condition holds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimerLines {
+    /// CNTP (the Non-secure physical timer; PPI 30).
+    pub phys: bool,
+    /// CNTV (PPI 27).
+    pub virt: bool,
+    /// CNTHP, the Hyp timer (PPI 26).
+    pub hyp: bool,
+    /// The Secure physical timer (PPI 29): not modelled, always low.
+    pub sec_phys: bool,
 }
 
 impl Cpu {
@@ -83,15 +110,16 @@ impl Cpu {
         self.cfg.clock.ticks(self.insn_count)
     }
 
-    /// The virtual count (CNTVCT = CNTPCT - CNTVOFF; CNTVOFF is 0 for now).
+    /// The virtual count (CNTVCT = CNTPCT - CNTVOFF).
     pub fn virtual_counter(&self) -> u64 {
-        self.counter()
+        self.counter().wrapping_sub(self.s.cntvoff)
     }
 
     fn timer(&self, w: Which) -> (u32, u64, u64) {
         match w {
             Which::Phys => (self.s.cntp_ctl, self.s.cntp_cval, self.counter()),
             Which::Virt => (self.s.cntv_ctl, self.s.cntv_cval, self.virtual_counter()),
+            Which::Hyp => (self.s.cnthp_ctl, self.s.cnthp_cval, self.counter()),
         }
     }
 
@@ -100,25 +128,34 @@ impl Cpu {
         ctl & ctl::ENABLE != 0 && count >= cval
     }
 
-    /// The timers' interrupt outputs: (physical, virtual). High while the timer is
-    /// enabled, not masked, and its condition (count >= CVAL) holds.
-    pub fn timer_irq_lines(&self) -> (bool, bool) {
+    /// The timers' interrupt outputs. Each is high while its timer is enabled, not
+    /// masked, and its condition (count >= CVAL) holds.
+    pub fn timer_irq_lines(&self) -> TimerLines {
         let line = |w| self.timer_istatus(w) && self.timer(w).0 & ctl::IMASK == 0;
-        (line(Which::Phys), line(Which::Virt))
+        TimerLines {
+            phys: line(Which::Phys),
+            virt: line(Which::Virt),
+            hyp: line(Which::Hyp),
+            sec_phys: false,
+        }
     }
 
     /// The next physical count at which an output line rises, if one will: the earliest
     /// CVAL of an enabled, unmasked timer whose condition does not hold yet.
     pub fn timer_next_deadline(&self) -> Option<u64> {
-        [Which::Phys, Which::Virt]
+        [Which::Phys, Which::Virt, Which::Hyp]
             .into_iter()
             .filter_map(|w| {
                 let (ctl, cval, count) = self.timer(w);
                 if ctl & (ctl::ENABLE | ctl::IMASK) != ctl::ENABLE || count >= cval {
                     return None;
                 }
-                // Virtual CVAL to physical count: + CNTVOFF (0).
-                Some(cval)
+                // Virtual CVAL to physical count: + CNTVOFF.
+                Some(if w == Which::Virt {
+                    cval.wrapping_add(self.s.cntvoff)
+                } else {
+                    cval
+                })
             })
             .min()
     }
@@ -132,8 +169,16 @@ fn frq_access(cpu: &Cpu, write: bool) -> bool {
     privileged(cpu) || (!write && cpu.s.cntkctl & (cntkctl::PL0PCTEN | cntkctl::PL0VCTEN) != 0)
 }
 
+/// CNTHCTL gating of Non-secure PL1/PL0 accesses to the physical counter (`bit` =
+/// PL1PCTEN) or timer (PL1PCEN). Hyp mode and Secure state are never gated.
+fn hyp_allows(cpu: &Cpu, bit: u32) -> bool {
+    !cpu.cfg.virtualization || !cpu.s.is_ns_below_hyp() || cpu.s.cnthctl & bit != 0
+}
+
 fn pct_access(cpu: &Cpu, write: bool) -> bool {
-    !write && (privileged(cpu) || cpu.s.cntkctl & cntkctl::PL0PCTEN != 0)
+    !write
+        && (privileged(cpu) || cpu.s.cntkctl & cntkctl::PL0PCTEN != 0)
+        && hyp_allows(cpu, cnthctl::PL1PCTEN)
 }
 
 fn vct_access(cpu: &Cpu, write: bool) -> bool {
@@ -141,7 +186,7 @@ fn vct_access(cpu: &Cpu, write: bool) -> bool {
 }
 
 fn ptimer_access(cpu: &Cpu, _: bool) -> bool {
-    privileged(cpu) || cpu.s.cntkctl & cntkctl::PL0PTEN != 0
+    (privileged(cpu) || cpu.s.cntkctl & cntkctl::PL0PTEN != 0) && hyp_allows(cpu, cnthctl::PL1PCEN)
 }
 
 fn vtimer_access(cpu: &Cpu, _: bool) -> bool {
@@ -163,6 +208,7 @@ fn ctl_write(cpu: &mut Cpu, w: Which, v: u32) {
     match w {
         Which::Phys => cpu.s.cntp_ctl = v,
         Which::Virt => cpu.s.cntv_ctl = v,
+        Which::Hyp => cpu.s.cnthp_ctl = v,
     }
 }
 
@@ -179,6 +225,7 @@ fn tval_write(cpu: &mut Cpu, w: Which, v: u32) {
     match w {
         Which::Phys => cpu.s.cntp_cval = cval,
         Which::Virt => cpu.s.cntv_cval = cval,
+        Which::Hyp => cpu.s.cnthp_cval = cval,
     }
 }
 
@@ -232,6 +279,31 @@ pub static TIMER_REGS: &[SysReg] = &[
             write: Some(|c, v| ctl_write(c, Which::Virt, v)),
         },
     },
+    // PL2 registers (Virtualization Extensions).
+    SysReg {
+        name: "CNTHCTL",
+        enc: cp15(4, 14, 1, 0),
+        access: Access::Check(pl2_access),
+        behaviour: Behaviour::State(|s| &mut s.cnthctl, cnthctl::MASK),
+    },
+    SysReg {
+        name: "CNTHP_TVAL",
+        enc: cp15(4, 14, 2, 0),
+        access: Access::Check(pl2_access),
+        behaviour: Behaviour::Custom {
+            read: Some(|c| tval_read(c, Which::Hyp)),
+            write: Some(|c, v| tval_write(c, Which::Hyp, v)),
+        },
+    },
+    SysReg {
+        name: "CNTHP_CTL",
+        enc: cp15(4, 14, 2, 1),
+        access: Access::Check(pl2_access),
+        behaviour: Behaviour::Custom {
+            read: Some(|c| ctl_read(c, Which::Hyp)),
+            write: Some(|c, v| ctl_write(c, Which::Hyp, v)),
+        },
+    },
 ];
 
 const fn cp15_64(opc1: u8, crm: u8) -> CpReg64 {
@@ -269,6 +341,18 @@ pub static TIMER_REGS64: &[SysReg64] = &[
         enc: cp15_64(3, 14),
         access: Access::Check(vtimer_access),
         behaviour: Behaviour64::State(|s| &mut s.cntv_cval, u64::MAX),
+    },
+    SysReg64 {
+        name: "CNTVOFF",
+        enc: cp15_64(4, 14),
+        access: Access::Check(pl2_access),
+        behaviour: Behaviour64::State(|s| &mut s.cntvoff, u64::MAX),
+    },
+    SysReg64 {
+        name: "CNTHP_CVAL",
+        enc: cp15_64(6, 14),
+        access: Access::Check(pl2_access),
+        behaviour: Behaviour64::State(|s| &mut s.cnthp_cval, u64::MAX),
     },
 ];
 
@@ -348,7 +432,7 @@ mod tests {
             assert_eq!(c.cp_read(tval), Ok(500));
             c.cp_write(ctlr, 1).unwrap();
             assert_eq!(c.cp_read(ctlr), Ok(1));
-            assert_eq!(c.timer_irq_lines(), (false, false));
+            assert_eq!(c.timer_irq_lines(), TimerLines::default());
             assert_eq!(c.timer_next_deadline(), Some(10_500));
             c.insn_count = 10_499;
             assert_eq!(c.cp_read(ctlr), Ok(1));
@@ -358,11 +442,11 @@ mod tests {
             assert_eq!(c.cp_read(tval), Ok(0));
             let lines = c.timer_irq_lines();
             assert_eq!(
-                lines,
+                (lines.phys, lines.virt, lines.hyp),
                 if cval_op == 2 {
-                    (true, false)
+                    (true, false, false)
                 } else {
-                    (false, true)
+                    (false, true, false)
                 }
             );
             assert_eq!(c.timer_next_deadline(), None);
@@ -372,7 +456,7 @@ mod tests {
             // IMASK: ISTATUS stays, the line drops.
             c.cp_write(ctlr, 3).unwrap();
             assert_eq!(c.cp_read(ctlr), Ok(7));
-            assert_eq!(c.timer_irq_lines(), (false, false));
+            assert_eq!(c.timer_irq_lines(), TimerLines::default());
             // TVAL write: CVAL = count + sign-extended TVAL.
             c.cp_write(tval, (-50i32) as u32).unwrap();
             assert_eq!(c.cp_read64(15, cval_op, 14), Ok(10_550));

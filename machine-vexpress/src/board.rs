@@ -195,13 +195,13 @@ impl Board {
         self.gic
             .set_irq_line(32 + RTC_SPI, self.rtc.borrow().irq_level());
         // The core models one physical timer (CNTP, the non-secure one with the
-        // Security Extensions off) and the virtual timer; the secure physical (29) and
-        // Hyp (26) timers are not modelled yet, so their lines stay low.
-        let (phys, virt) = cpu.timer_irq_lines();
-        self.gic.set_ppi(0, PPI_NS_PHYS, phys);
-        self.gic.set_ppi(0, PPI_VIRT, virt);
-        self.gic.set_ppi(0, PPI_SEC_PHYS, false);
-        self.gic.set_ppi(0, PPI_HYP, false);
+        // Security Extensions off), the virtual and the Hyp timer; the secure physical
+        // one (29) is not modelled, so its line stays low.
+        let lines = cpu.timer_irq_lines();
+        self.gic.set_ppi(0, PPI_NS_PHYS, lines.phys);
+        self.gic.set_ppi(0, PPI_VIRT, lines.virt);
+        self.gic.set_ppi(0, PPI_SEC_PHYS, lines.sec_phys);
+        self.gic.set_ppi(0, PPI_HYP, lines.hyp);
         cpu.irq_line = self.gic.cpu_irq(0);
         cpu.fiq_line = self.gic.cpu_fiq(0);
     }

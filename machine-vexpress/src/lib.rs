@@ -45,10 +45,9 @@ pub struct MachineConfig {
     /// The clock behind the generic timer and the devices (host time by default;
     /// instruction count for deterministic runs).
     pub clock: ClockSource,
-    /// The board plays PSCI firmware: SMC calls are PSCI calls (crate::psci) and the
-    /// generated device tree advertises PSCI 0.2. Off until the core reports SMCs to
-    /// the board (`StopReason::Smc`, branch `hyp`): with it on, an SMC the core does not
-    /// hand over would crash the kernel at its first PSCI call.
+    /// The board plays PSCI firmware (on by default, as QEMU's boards do for a kernel
+    /// they boot): SMC calls are PSCI calls (crate::psci), and the generated device tree
+    /// advertises PSCI 0.2.
     pub psci: bool,
 }
 
@@ -60,7 +59,7 @@ impl Default for MachineConfig {
             virtualization: true,
             max_insns: None,
             clock: ClockSource::Host,
-            psci: false,
+            psci: true,
         }
     }
 }
@@ -142,6 +141,7 @@ impl Machine {
             semihosting: cfg.semihosting,
             virtualization: cfg.virtualization,
             clock: cfg.clock,
+            firmware_smc: cfg.psci,
             ..CpuConfig::default()
         };
         let mut cpu = Cpu::new(cpu_cfg, ram);
@@ -229,13 +229,11 @@ impl Machine {
                     }
                 }
                 StopReason::Wfi => self.wait_for_interrupt()?,
-                // TODO(lead): when `StopReason::Smc` lands (branch hyp, with
-                // CpuConfig::firmware_smc = cfg.psci), answer PSCI here:
-                // StopReason::Smc => {
-                //     if let Some(exit) = self.psci_smc() {
-                //         return Ok(exit);
-                //     }
-                // }
+                StopReason::Smc => {
+                    if let Some(exit) = self.psci_smc() {
+                        return Ok(exit);
+                    }
+                }
             }
         }
     }

@@ -498,7 +498,8 @@ impl Machine {
         } else {
             Mode::Svc
         };
-        // TODO(lead): switch to the emu-core Hyp-entry helper from branch `hyp`.
+        // Entering in Hyp mode also sets SCR.NS and SCR.HCE, as the firmware of an A15
+        // board does before it starts a kernel in Hyp mode.
         self.cpu.reset(entry, mode);
         self.cpu.s.regs[0] = 0;
         self.cpu.s.regs[1] = MACH_TYPE_DT;

@@ -236,16 +236,24 @@ pub fn exec_bkpt(_cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     Err(Exception::Bkpt(i.imm))
 }
 
-/// HVC: UNDEFINED in User mode and without the Virtualization Extensions.
+/// HVC (Arm ARM B9.3.4): UNDEFINED without the Virtualization Extensions, in User
+/// mode, in Secure state and while SCR.HCE = 0; otherwise a Hypervisor Call exception,
+/// taken to Hyp mode (exception.rs).
 pub fn exec_hvc(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    if !cpu.cfg.virtualization || !cpu.s.is_privileged() {
+    if !cpu.cfg.virtualization
+        || !cpu.s.is_privileged()
+        || cpu.s.is_secure()
+        || cpu.s.scr & crate::state::scr::HCE == 0
+    {
         return Err(Exception::Undefined);
     }
     Err(Exception::Hvc(i.imm))
 }
 
-/// SMC: UNDEFINED in User mode; otherwise an SMC exception (which itself is UNDEFINED
-/// without the Security Extensions, see `Cpu::take_exception`).
+/// SMC: UNDEFINED in User mode; otherwise an SMC exception: the board's firmware takes
+/// it when `CpuConfig::firmware_smc` is set (the run loop stops with
+/// `StopReason::Smc`), else it is UNDEFINED (no Monitor mode software is modelled, see
+/// `Cpu::take_exception`).
 pub fn exec_smc(cpu: &mut Cpu, _i: &Insn) -> Result<(), Exception> {
     if !cpu.s.is_privileged() {
         return Err(Exception::Undefined);

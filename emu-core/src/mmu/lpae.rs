@@ -88,7 +88,7 @@ fn finish(
     let attrindx = ((d >> 2) & 7) as u32;
     let ns_bit = (d >> 5) & 1 != 0 || tattrs & (1 << 4) != 0;
     let mut ap = ((d >> 6) & 3) as u32; // AP[2:1]
-    if tattrs & (1 << 2) != 0 {
+    if tattrs & (1 << 2) != 0 && !regs.hyp {
         ap &= !1; // APTable[0]: no PL0 access
     }
     if tattrs & (1 << 3) != 0 {
@@ -102,6 +102,29 @@ fn finish(
 
     let (p1, p0) = ap_simple(ap);
     let wxn = regs.sctlr & sctlr_bits::WXN != 0;
+    if regs.hyp {
+        // PL2 stage 1 (Arm ARM B3.7.1): AP[2] alone decides read-only, AP[1],
+        // APTable[0], PXN, PXNTable and nG are ignored; XN and HSCTLR.WXN apply. The
+        // PL2 permissions sit in the PL1 bits.
+        let x = !(xn_only(d, tattrs) || (wxn && p1 & 2 != 0));
+        return Translation {
+            pa,
+            page_size,
+            perms: p1 | ((x as u8) << 2),
+            xn_early: 0,
+            af_fault: !af,
+            attrs: MemAttrs {
+                attr: ((((regs.nmrr as u64) << 32) | regs.prrr as u64) >> (8 * attrindx)) as u8,
+                sh,
+            },
+            ns: true,
+            global: true,
+            supersection: false,
+            level,
+            domain: 0,
+            lpae: true,
+        };
+    }
     let uwxn = regs.sctlr & sctlr_bits::UWXN != 0;
     let x0 = !(xn || p0 & 1 == 0 || (wxn && p0 & 2 != 0));
     let x1 = !(xn || p1 & 1 == 0 || pxn || (uwxn && p0 & 2 != 0) || (wxn && p1 & 2 != 0));
@@ -123,4 +146,9 @@ fn finish(
         domain: 0,
         lpae: true,
     }
+}
+
+/// XN of a descriptor or any table above it (XNTable).
+fn xn_only(d: u64, tattrs: u32) -> bool {
+    (d >> 54) & 1 != 0 || tattrs & 2 != 0
 }

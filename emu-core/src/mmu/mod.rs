@@ -102,6 +102,9 @@ pub struct TransRegs {
     /// The walk is done in Secure state (descriptor NS bits then select the output
     /// address space, reported in PAR.NS).
     pub secure: bool,
+    /// The PL2 (Hyp mode) stage 1 regime: HTTBR/HTCR/HMAIR in the TTBR0/TTBCR/MAIR
+    /// slots, LPAE only; AP[1], PXN and nG are ignored (Arm ARM B3.6.1, B3.7.1).
+    pub hyp: bool,
 }
 
 impl TransRegs {
@@ -116,6 +119,24 @@ impl TransRegs {
             nmrr: s.nmrr,
             contextidr: s.contextidr,
             secure,
+            hyp: false,
+        }
+    }
+
+    /// The PL2 stage 1 regime's registers: HTCR.T0SZ bounds the one table base, HTTBR;
+    /// addresses above it fault (TTBR1's region is disabled by EPD1).
+    pub fn hyp_from_state(s: &CpuState) -> TransRegs {
+        TransRegs {
+            sctlr: s.hsctlr & !sctlr_bits::UWXN,
+            ttbcr: TTBCR_EAE | (1 << 23) | (s.htcr & 7),
+            ttbr0: s.httbr,
+            ttbr1: 0,
+            dacr: 0,
+            prrr: s.hmair0,
+            nmrr: s.hmair1,
+            contextidr: 0,
+            secure: false,
+            hyp: true,
         }
     }
 
@@ -261,6 +282,10 @@ pub fn par_fault(f: &MemFault, long: bool) -> u64 {
 /// The MMU state of a core outside the architectural registers.
 pub struct Mmu {
     pub tlb: tlb::Tlb,
+    /// The soft TLB of the PL2 regime (Hyp mode): separate from the PL1&0 one, so the
+    /// two regimes' translations never mix and mode changes need no flush. Its entries
+    /// are all global (ASID 0).
+    pub tlb_hyp: tlb::Tlb,
     /// Physical page of the last instruction fetch (the block builder records which
     /// physical pages a block came from).
     pub last_fetch_ppage: u64,
@@ -278,6 +303,7 @@ impl Mmu {
     pub fn new() -> Mmu {
         Mmu {
             tlb: tlb::Tlb::new(),
+            tlb_hyp: tlb::Tlb::new(),
             last_fetch_ppage: 0,
             code_flush_pending: false,
         }
@@ -316,16 +342,68 @@ impl PhysRead for CpuPhys<'_> {
 impl Cpu {
     /// The translation registers of the PL1&0 regime.
     pub fn trans_regs(&self) -> TransRegs {
-        // QEMU's vexpress-a15 core has the Security Extensions and runs the PL1&0
-        // regime in Secure state (PAR.NS reads 0); until SCR exists, so does this one.
-        TransRegs::from_state(&self.s, true)
+        // Like QEMU's vexpress-a15 core, the PL1&0 regime runs in Secure state after
+        // reset (SCR.NS = 0, PAR.NS reads 0); a kernel entered in Hyp mode runs it
+        // Non-secure.
+        TransRegs::from_state(&self.s, self.s.scr & crate::state::scr::NS == 0)
     }
 
-    /// The MMU of the current regime is on. Hyp mode's own regime (HSCTLR) belongs to
-    /// the Virtualization Extensions: until then Hyp mode runs untranslated.
+    /// The MMU of the current regime is on: HSCTLR.M in Hyp mode (the PL2 regime),
+    /// SCTLR.M otherwise (Arm ARM B3.1).
     #[inline(always)]
     pub(crate) fn mmu_on(&self) -> bool {
-        self.s.sctlr & sctlr::M != 0 && self.s.cpsr_ctrl & psr::M_MASK != Mode::Hyp as u32
+        let m = if self.s.cpsr_ctrl & psr::M_MASK == Mode::Hyp as u32 {
+            self.s.hsctlr
+        } else {
+            self.s.sctlr
+        };
+        m & sctlr::M != 0
+    }
+
+    /// Walks the PL2 stage 1 tables for `va` (HTTBR, long format only).
+    pub fn walk_hyp(&mut self, va: u32) -> Result<Translation, FaultKind> {
+        let regs = TransRegs::hyp_from_state(&self.s);
+        let mut mem = CpuPhys {
+            ram: &self.ram,
+            bus: &mut *self.bus,
+            big_endian: regs.big_endian_tables(),
+        };
+        lpae::walk(&regs, va, &mut mem)
+    }
+
+    /// ATS1HR/ATS1HW: translates `va` in the PL2 regime and writes PAR (always the
+    /// long format, Arm ARM B4.1.112).
+    pub(crate) fn ats1h(&mut self, va: u32, access: AccessType) {
+        let result = if self.s.hsctlr & sctlr::M == 0 {
+            Ok(Translation {
+                pa: va as u64,
+                page_size: 4096,
+                perms: perm::ALL,
+                xn_early: 0,
+                af_fault: false,
+                attrs: MemAttrs::default(),
+                ns: true,
+                global: true,
+                supersection: false,
+                level: 0,
+                domain: 0,
+                lpae: true,
+            })
+        } else {
+            self.walk_hyp(va)
+                .and_then(|t| t.check(access, false).map(|_| t))
+        };
+        self.s.par = match result {
+            Ok(t) => par_success(&t, true),
+            Err(kind) => par_fault(
+                &MemFault {
+                    kind,
+                    vaddr: va,
+                    write: access == AccessType::Write,
+                },
+                true,
+            ),
+        };
     }
 
     /// Walks the tables for `va` (PL1&0 regime).
@@ -350,6 +428,12 @@ impl Cpu {
     ) -> Result<u64, FaultKind> {
         if !self.mmu_on() {
             return Ok(va as u64);
+        }
+        if self.s.in_hyp() {
+            let t = self.walk_hyp(va)?;
+            t.check(access, false)?;
+            self.mmu.tlb_hyp.fill(va, &t, 0);
+            return Ok(t.pa);
         }
         let t = self.walk_current(va)?;
         t.check(access, unpriv)?;
