@@ -48,8 +48,8 @@ pub enum StopReason {
 const MAX_BLOCK: usize = 64;
 /// Entries of the direct-mapped block lookup in front of the hash map.
 const FAST_LOOKUP: usize = 4096;
-/// A key no block has.
-const NO_KEY: (u64, u64) = (u64::MAX, u64::MAX);
+/// An empty entry of the direct-mapped lookup (no block key is all ones).
+const NO_FAST: (u64, u64, u32) = (u64::MAX, 0, 0);
 
 struct Block {
     /// (`Cpu::block_key`, physical address of the first instruction).
@@ -63,7 +63,8 @@ struct Block {
 struct BlockCache {
     blocks: Vec<Block>,
     map: HashMap<(u64, u64), u32>,
-    fast: Vec<((u64, u64), u32)>,
+    /// (virtual key, translation generation, block): a hit needs no translation.
+    fast: Vec<(u64, u64, u32)>,
     /// Blocks decoded from each physical page, for invalidation by stores.
     by_page: HashMap<u64, Vec<u32>>,
     /// Blocks dropped by invalidation whose slots are still in `blocks`.
@@ -75,7 +76,7 @@ impl BlockCache {
         BlockCache {
             blocks: Vec::new(),
             map: HashMap::new(),
-            fast: vec![(NO_KEY, 0); FAST_LOOKUP],
+            fast: vec![NO_FAST; FAST_LOOKUP],
             by_page: HashMap::new(),
             dead: 0,
         }
@@ -86,12 +87,11 @@ impl BlockCache {
         self.map.clear();
         self.by_page.clear();
         self.dead = 0;
-        self.fast.iter_mut().for_each(|e| *e = (NO_KEY, 0));
+        self.fast.iter_mut().for_each(|e| *e = NO_FAST);
     }
 
-    fn fast_slot(key: (u64, u64)) -> usize {
-        ((key.0 as usize >> 1) ^ (key.0 >> 32) as usize ^ (key.1 as usize >> 12))
-            & (FAST_LOOKUP - 1)
+    fn fast_slot(key: u64) -> usize {
+        ((key as usize >> 1) ^ (key >> 32) as usize) & (FAST_LOOKUP - 1)
     }
 
     fn insert(&mut self, b: Block) -> u32 {
@@ -120,9 +120,9 @@ impl BlockCache {
             if self.map.get(&b.key) == Some(&idx) {
                 self.map.remove(&b.key);
             }
-            let slot = Self::fast_slot(b.key);
-            if self.fast[slot] == (b.key, idx) {
-                self.fast[slot] = (NO_KEY, 0);
+            let slot = Self::fast_slot(b.key.0);
+            if self.fast[slot].0 == b.key.0 && self.fast[slot].2 == idx {
+                self.fast[slot] = NO_FAST;
             }
         }
     }
@@ -406,13 +406,17 @@ impl Cpu {
     /// code sits at the same virtual address, and its page is re-checked for execute
     /// permission on every lookup.
     fn lookup_block(&mut self) -> Result<u32, Exception> {
-        let pa = self.translate_fetch(self.s.regs[15])?;
-        let key = (self.block_key(), pa);
-        let slot = BlockCache::fast_slot(key);
-        let (k, idx) = self.cache.fast[slot];
-        if k == key {
+        let vkey = self.block_key();
+        let generation = self.mmu.generation;
+        let slot = BlockCache::fast_slot(vkey);
+        let (k, g, idx) = self.cache.fast[slot];
+        // Same PC and state, and no translation change since: same physical code, still
+        // executable (what a TLB may cache until maintenance).
+        if k == vkey && g == generation {
             return Ok(idx);
         }
+        let pa = self.translate_fetch(self.s.regs[15])?;
+        let key = (vkey, pa);
         let idx = match self.cache.map.get(&key) {
             Some(&i) => i,
             None => {
@@ -429,7 +433,7 @@ impl Cpu {
                 self.cache.insert(b)
             }
         };
-        self.cache.fast[slot] = (key, idx);
+        self.cache.fast[slot] = (vkey, generation, idx);
         Ok(idx)
     }
 

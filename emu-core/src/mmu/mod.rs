@@ -291,6 +291,9 @@ pub struct Mmu {
     pub last_fetch_ppage: u64,
     /// Decoded blocks must be dropped at the next block boundary.
     pub code_flush_pending: bool,
+    /// Bumped by every change of translation (`Cpu::mmu_changed`): a PC looked up
+    /// under the same generation translates as it did then.
+    pub generation: u64,
 }
 
 impl Default for Mmu {
@@ -306,6 +309,7 @@ impl Mmu {
             tlb_hyp: tlb::Tlb::new(),
             last_fetch_ppage: 0,
             code_flush_pending: false,
+            generation: 0,
         }
     }
 }
@@ -446,6 +450,7 @@ impl Cpu {
     /// flushed by the caller as needed; the current ASID is refreshed and the block
     /// ends, so the next instruction is fetched under the new translation.
     pub fn mmu_changed(&mut self) {
+        self.mmu.generation = self.mmu.generation.wrapping_add(1);
         let asid = self.trans_regs().asid() as u32;
         self.mmu.tlb.set_asid(asid);
         // Decoded blocks survive: each lookup checks the block's physical address
