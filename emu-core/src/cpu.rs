@@ -148,6 +148,10 @@ pub struct Cpu {
     /// Physical interrupt inputs, sampled at block boundaries.
     pub irq_line: bool,
     pub fiq_line: bool,
+    /// Something outside the core may have changed its interrupt outputs (a device
+    /// access, a generic-timer register write): `run` returns at the end of the block
+    /// so that the board samples the lines again before the next interrupt check.
+    pub io_event: bool,
     /// The soft TLB and MMU bookkeeping (CPU core II).
     pub mmu: crate::mmu::Mmu,
 }
@@ -166,6 +170,7 @@ impl Cpu {
             insn_count: 0,
             irq_line: false,
             fiq_line: false,
+            io_event: false,
             mmu: crate::mmu::Mmu::new(),
         }
     }
@@ -533,6 +538,10 @@ impl Cpu {
             }
             if let Some(r) = stop {
                 return r;
+            }
+            if self.io_event {
+                self.io_event = false;
+                return StopReason::Budget;
             }
         }
         StopReason::Budget

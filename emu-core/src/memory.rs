@@ -352,6 +352,7 @@ impl Cpu {
             }
             return Ok(v);
         }
+        self.io_event = true;
         self.bus
             .read(pa, size)
             .ok_or(Exception::DataAbort(MemFault {
@@ -430,6 +431,7 @@ impl Cpu {
             }
             return Ok(());
         }
+        self.io_event = true;
         if self.bus.write(pa, size, v) {
             Ok(())
         } else {

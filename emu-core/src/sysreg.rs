@@ -498,6 +498,10 @@ impl Cpu {
             Behaviour::Nop => {}
             Behaviour::Custom { write, .. } => write.ok_or(Exception::Undefined)?(self, v),
         }
+        // The generic timer's registers (CRn = 14) can change its interrupt outputs.
+        if enc.crn == 14 {
+            self.io_event = true;
+        }
         self.end_block();
         Ok(())
     }
@@ -531,6 +535,10 @@ impl Cpu {
                 *field = (*field & !mask) | (v & mask);
             }
             Behaviour64::Custom { write, .. } => write.ok_or(Exception::Undefined)?(self, v),
+        }
+        // CNTP/CNTV/CNTHP_CVAL, CNTVOFF (CRm = 14) can change timer outputs.
+        if crm == 14 {
+            self.io_event = true;
         }
         self.end_block();
         Ok(())
