@@ -9,7 +9,9 @@
 use std::cell::{Cell, RefCell};
 use std::io::Write;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
+use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
 use devices::gic::Gic;
 use devices::pl011::Pl011;
 use devices::pl031::Pl031;
@@ -65,6 +67,10 @@ impl<T: MmioDevice> MmioDevice for Shared<T> {
 /// Where UART0's output goes (stdout unless replaced).
 pub type SerialSink = Rc<RefCell<Box<dyn Write>>>;
 
+/// How often buffered UART0 output reaches the host while the guest keeps running (it
+/// is also flushed whenever the core waits in WFI, so interactive echo is immediate).
+const SERIAL_FLUSH_INTERVAL: Duration = Duration::from_millis(20);
+
 /// Machine time in nanoseconds, as the devices see it.
 ///
 /// With the host clock it is read live; with the instruction clock it is the value the
@@ -106,6 +112,11 @@ pub struct Board {
     pub clock: BoardClock,
     /// UART0's host output.
     pub serial: SerialSink,
+    /// Set when UART0 wrote to [`Board::serial`] since the last flush.
+    serial_dirty: Rc<Cell<bool>>,
+    last_serial_flush: Instant,
+    /// UART0's host input: bytes wait here until the UART's receiver takes them.
+    serial_in: Option<Receiver<u8>>,
 }
 
 fn host_wall_secs() -> u64 {
@@ -122,7 +133,13 @@ impl Board {
             source,
             now_ns: Rc::new(Cell::new(0)),
         };
-        let serial: SerialSink = Rc::new(RefCell::new(Box::new(std::io::stdout())));
+        // Buffered: the run loop flushes at slice boundaries ([`Board::flush_serial_soon`])
+        // and before waiting, so a busy guest does not cost a write(2) per line.
+        let serial: SerialSink = Rc::new(RefCell::new(Box::new(std::io::BufWriter::with_capacity(
+            16 << 10,
+            std::io::stdout(),
+        ))));
+        let serial_dirty = Rc::new(Cell::new(false));
         let mut map = DeviceMap::new();
 
         let gic = Gic::new(1, GIC_IT_LINES);
@@ -138,8 +155,10 @@ impl Board {
         for (i, &base) in UART_BASES.iter().enumerate() {
             let out: Box<dyn devices::pl011::SerialOut> = if i == 0 {
                 let s = serial.clone();
+                let dirty = serial_dirty.clone();
                 Box::new(move |b: u8| {
                     let _ = s.borrow_mut().write_all(&[b]);
+                    dirty.set(true);
                 })
             } else {
                 // UART1-3 are not connected to the host (QEMU's default too).
@@ -178,6 +197,9 @@ impl Board {
                 sp810,
                 clock,
                 serial,
+                serial_dirty,
+                last_serial_flush: Instant::now(),
+                serial_in: None,
             },
             map,
         )
@@ -231,7 +253,80 @@ impl Board {
         self.sysregs.borrow_mut().take_power_request()
     }
 
-    pub fn flush_serial(&self) {
+    pub fn flush_serial(&mut self) {
+        self.serial_dirty.set(false);
+        self.last_serial_flush = Instant::now();
         let _ = self.serial.borrow_mut().flush();
+    }
+
+    /// Flushes UART0's output if some is pending and the last flush is old enough
+    /// (called at slice boundaries: cheap when nothing was written).
+    pub fn flush_serial_soon(&mut self) {
+        if self.serial_dirty.get() && self.last_serial_flush.elapsed() >= SERIAL_FLUSH_INTERVAL {
+            self.flush_serial();
+        }
+    }
+
+    /// Connects UART0's receive line to a host byte source.
+    pub fn set_serial_input(&mut self, rx: Receiver<u8>) {
+        self.serial_in = Some(rx);
+    }
+
+    /// Moves queued host input into UART0, only as many bytes as its receiver accepts
+    /// now (FIFO room, or the one-byte holding register with UARTLCR_H.FEN clear; none
+    /// while the receiver is disabled): the rest stays queued, so a paste loses nothing.
+    /// Returns whether a byte was delivered.
+    pub fn pump_serial_input(&mut self) -> bool {
+        let Some(rx) = &self.serial_in else {
+            return false;
+        };
+        let mut uart = self.uarts[0].borrow_mut();
+        let mut delivered = false;
+        while uart.rx_ready() {
+            match rx.try_recv() {
+                Ok(b) => {
+                    uart.push_input(b);
+                    delivered = true;
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    // End of input (stdin EOF): nothing more will arrive.
+                    drop(uart);
+                    self.serial_in = None;
+                    return delivered;
+                }
+            }
+        }
+        delivered
+    }
+
+    /// Whether host input could wake a core waiting in WFI: input is connected and UART0
+    /// would accept a byte now.
+    pub fn serial_input_can_wake(&self) -> bool {
+        self.serial_in.is_some() && self.uarts[0].borrow().rx_ready()
+    }
+
+    /// Blocks until a host byte arrives for UART0 (and delivers it, with any others
+    /// already queued that fit) or `timeout` passes. Returns at once when input is not
+    /// connected or UART0 cannot take a byte. Returns whether a byte was delivered.
+    pub fn wait_serial_input(&mut self, timeout: Duration) -> bool {
+        if !self.serial_input_can_wake() {
+            return false;
+        }
+        let Some(rx) = &self.serial_in else {
+            return false;
+        };
+        match rx.recv_timeout(timeout) {
+            Ok(b) => {
+                self.uarts[0].borrow_mut().push_input(b);
+                self.pump_serial_input();
+                true
+            }
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => {
+                self.serial_in = None;
+                false
+            }
+        }
     }
 }

@@ -12,6 +12,11 @@ pub mod psci;
 pub mod semihosting;
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::Receiver;
 
 use devices::v2m_sysregs::PowerRequest;
 use emu_core::timer::{ClockSource, NS_PER_TICK};
@@ -111,6 +116,9 @@ pub enum Exit {
     PowerOff,
     /// The guest asked for a reboot (V2M SYS_CFG REBOOT/RESET); the board stops.
     Reboot,
+    /// The host asked the emulation to stop through [`Machine::stop_handle`] (the
+    /// console's Ctrl-A x, a signal).
+    Quit,
 }
 
 impl Exit {
@@ -118,7 +126,7 @@ impl Exit {
     pub fn status(self) -> i32 {
         match self {
             Exit::Status(s) => s,
-            Exit::PowerOff | Exit::Reboot => 0,
+            Exit::PowerOff | Exit::Reboot | Exit::Quit => 0,
         }
     }
 }
@@ -129,7 +137,12 @@ pub struct Machine {
     pub semihosting: Semihosting,
     pub board: Board,
     cfg: MachineConfig,
+    /// Set from another thread to stop [`Machine::run`] at the next slice boundary.
+    stop: Arc<AtomicBool>,
 }
+
+/// The longest a WFI wait blocks before looking at the stop flag again.
+const STOP_POLL: Duration = Duration::from_millis(100);
 
 impl Machine {
     pub fn new(cfg: MachineConfig) -> Result<Machine, MachineError> {
@@ -152,6 +165,7 @@ impl Machine {
             semihosting: Semihosting::new(Box::new(std::io::stdout())),
             board,
             cfg,
+            stop: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -163,6 +177,25 @@ impl Machine {
     /// Sends UART0's output somewhere else (stdout by default; tests capture it).
     pub fn set_serial_output(&mut self, out: Box<dyn Write>) {
         *self.board.serial.borrow_mut() = out;
+    }
+
+    /// Connects UART0's receive line to host input (e.g. a console reader thread).
+    /// Bytes go into the UART as its receiver has room; a disconnected channel means
+    /// end of input. With input connected, a WFI with no timer deadline waits for input
+    /// instead of failing with [`MachineError::WfiForever`].
+    pub fn set_serial_input(&mut self, rx: Receiver<u8>) {
+        self.board.set_serial_input(rx);
+    }
+
+    /// A flag another thread sets to make [`Machine::run`] return [`Exit::Quit`] at the
+    /// next slice boundary (or within 100 ms while the core waits in WFI). The
+    /// run clears it when it stops for it.
+    pub fn stop_handle(&self) -> Arc<AtomicBool> {
+        self.stop.clone()
+    }
+
+    fn take_stop_request(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) && self.stop.swap(false, Ordering::Relaxed)
     }
 
     /// Loads a bare-metal program (ELF or raw binary) and resets the core to its entry
@@ -183,7 +216,9 @@ impl Machine {
     /// The core runs in slices; after each slice (and on WFI) device interrupt lines go
     /// into the GIC and the GIC's outputs into the core. WFI waits for the next device
     /// or generic-timer deadline: by sleeping with the host clock, by advancing the
-    /// count with the instruction clock.
+    /// count with the instruction clock. Host input for UART0 is delivered at slice
+    /// boundaries and wakes WFI waits; UART0's output is flushed before waits and at
+    /// least every few tens of milliseconds.
     pub fn run(&mut self) -> Result<Exit, MachineError> {
         let r = self.run_inner();
         self.board.flush_serial();
@@ -215,6 +250,11 @@ impl Machine {
             if let Some(exit) = self.power_request() {
                 return Ok(exit);
             }
+            if self.take_stop_request() {
+                return Ok(Exit::Quit);
+            }
+            self.board.pump_serial_input();
+            self.board.flush_serial_soon();
             self.board.update_interrupts(&mut self.cpu);
             match stop {
                 StopReason::Budget => {}
@@ -228,7 +268,11 @@ impl Machine {
                         return Ok(Exit::Status(status));
                     }
                 }
-                StopReason::Wfi => self.wait_for_interrupt()?,
+                StopReason::Wfi => {
+                    if let Some(exit) = self.wait_for_interrupt()? {
+                        return Ok(exit);
+                    }
+                }
                 StopReason::Smc => {
                     if let Some(exit) = self.psci_smc() {
                         return Ok(exit);
@@ -246,29 +290,46 @@ impl Machine {
     }
 
     /// WFI: returns once an interrupt is pending at the core (masked or not, as WFI's
-    /// wake-up condition), advancing time to the next deadline as needed.
-    fn wait_for_interrupt(&mut self) -> Result<(), MachineError> {
+    /// wake-up condition), advancing time to the next deadline as needed, or with
+    /// [`Exit::Quit`] when a stop is requested meanwhile.
+    ///
+    /// With the host clock it blocks on UART0's input (when connected and the UART can
+    /// take a byte) with the next deadline as timeout, else sleeps until the deadline;
+    /// with the instruction clock it jumps to the deadline and only blocks for input
+    /// when there is no deadline.
+    fn wait_for_interrupt(&mut self) -> Result<Option<Exit>, MachineError> {
         self.board.flush_serial();
         loop {
+            self.board.pump_serial_input();
             self.board.update_interrupts(&mut self.cpu);
             if self.cpu.irq_line || self.cpu.fiq_line {
-                return Ok(());
+                return Ok(None);
             }
-            let deadline = self
-                .board
-                .next_deadline_ns(&self.cpu)
-                .ok_or(MachineError::WfiForever)?;
-            match self.cfg.clock {
-                ClockSource::Host => {
-                    let now = self.board.clock.now_ns();
-                    if deadline > now {
-                        std::thread::sleep(std::time::Duration::from_nanos(deadline - now));
+            if self.take_stop_request() {
+                return Ok(Some(Exit::Quit));
+            }
+            let deadline = self.board.next_deadline_ns(&self.cpu);
+            let input = self.board.serial_input_can_wake();
+            match (self.cfg.clock, deadline) {
+                (_, None) if !input => return Err(MachineError::WfiForever),
+                (ClockSource::Host, _) => {
+                    let wait = deadline.map_or(STOP_POLL, |d| {
+                        Duration::from_nanos(d.saturating_sub(self.board.clock.now_ns()))
+                    });
+                    let wait = wait.min(STOP_POLL);
+                    if input {
+                        self.board.wait_serial_input(wait);
+                    } else if !wait.is_zero() {
+                        std::thread::sleep(wait);
                     }
                 }
-                ClockSource::Instructions => {
+                (ClockSource::Instructions, Some(deadline)) => {
                     let ticks = deadline.div_ceil(NS_PER_TICK);
                     self.cpu.insn_count = self.cpu.insn_count.max(ticks);
                     self.board.clock.sync(&self.cpu);
+                }
+                (ClockSource::Instructions, None) => {
+                    self.board.wait_serial_input(STOP_POLL);
                 }
             }
             if let Some(max) = self.cfg.max_insns {

@@ -71,3 +71,123 @@ fn wfi_with_nothing_to_wake_is_an_error() {
     assert!(matches!(e, MachineError::WfiForever));
     assert_eq!(e.to_string(), "WFI with nothing to wake");
 }
+
+const ECHO: &[u8] = include_bytes!("roms/uart_echo.bin");
+
+/// The echo program with UARTLCR_H (the word at offset 4) set to `lcr_h`.
+fn echo_rom(lcr_h: u32) -> Vec<u8> {
+    let mut rom = ECHO.to_vec();
+    rom[4..8].copy_from_slice(&lcr_h.to_le_bytes());
+    rom
+}
+
+fn machine_with_input(
+    image: &[u8],
+    clock: ClockSource,
+) -> (Machine, Capture, crossbeam_channel::Sender<u8>) {
+    let mut m = Machine::new(MachineConfig {
+        clock,
+        max_insns: Some(200_000_000),
+        ..MachineConfig::default()
+    })
+    .unwrap();
+    let cap = Capture::default();
+    m.set_serial_output(Box::new(cap.clone()));
+    let (tx, rx) = crossbeam_channel::unbounded();
+    m.set_serial_input(rx);
+    m.load_program(image).unwrap();
+    (m, cap, tx)
+}
+
+fn captured(cap: &Capture) -> String {
+    String::from_utf8_lossy(&cap.0.borrow()).into_owned()
+}
+
+/// A paste much longer than the 32-entry FIFO, queued before the guest even enables
+/// the UART: every byte arrives, in order, with no overrun, with the FIFO on and with
+/// the one-byte holding register.
+#[test]
+fn pasted_input_is_echoed_without_loss() {
+    let text: String = (0..20)
+        .map(|i| format!("line {i}: the quick brown fox jumps over the lazy dog\r\n"))
+        .collect();
+    // 'q' ends the program.
+    let text = text.replace('q', "Q");
+    for lcr_h in [0x70, 0x60] {
+        for clock in [ClockSource::Instructions, ClockSource::Host] {
+            let (mut m, cap, tx) = machine_with_input(&echo_rom(lcr_h), clock);
+            for b in text.bytes().chain(*b"q") {
+                tx.send(b).unwrap();
+            }
+            let t0 = std::time::Instant::now();
+            let r = m.run();
+            eprintln!("{lcr_h:#x} {clock:?} {:?} {}", t0.elapsed(), m.cpu.insn_count);
+            assert_eq!(r.unwrap(), Exit::PowerOff, "lcr_h {lcr_h:#x} {clock:?}");
+            assert_eq!(captured(&cap), text, "lcr_h {lcr_h:#x} {clock:?}");
+        }
+    }
+}
+
+/// WFI with no timer running waits for host input (host clock: in real time).
+#[test]
+fn wfi_wakes_on_input() {
+    for clock in [ClockSource::Host, ClockSource::Instructions] {
+        let (mut m, cap, tx) = machine_with_input(&echo_rom(0x70), clock);
+        let typist = std::thread::spawn(move || {
+            for &b in b"hi there q" {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                tx.send(b).unwrap();
+            }
+        });
+        let start = std::time::Instant::now();
+        let r = m.run();
+        typist.join().unwrap();
+        assert_eq!(r.unwrap(), Exit::PowerOff, "{clock:?}");
+        assert_eq!(captured(&cap), "hi there ", "{clock:?}");
+        assert!(start.elapsed() >= std::time::Duration::from_millis(200));
+        // The core slept in WFI: far fewer instructions than 200 ms of spinning.
+        assert!(m.cpu.insn_count < 1_000_000, "{clock:?}: {}", m.cpu.insn_count);
+    }
+}
+
+/// A closed input channel (stdin at EOF) just ends input: the guest then waits for an
+/// interrupt nothing can raise.
+#[test]
+fn closed_input_ends_input() {
+    let (mut m, cap, tx) = machine_with_input(&echo_rom(0x70), ClockSource::Host);
+    tx.send(b'a').unwrap();
+    tx.send(b'b').unwrap();
+    drop(tx);
+    let r = m.run();
+    assert!(matches!(r, Err(MachineError::WfiForever)), "{r:?}");
+    assert_eq!(captured(&cap), "ab");
+}
+
+/// The stop flag ends a run, both while the core waits in WFI for input and while it
+/// executes, with Exit::Quit (status 0).
+#[test]
+fn stop_handle_quits_waiting_and_running_guests() {
+    let (mut m, _cap, _tx) = machine_with_input(&echo_rom(0x70), ClockSource::Host);
+    let stop = m.stop_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let start = std::time::Instant::now();
+    assert_eq!(m.run().unwrap(), Exit::Quit);
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    t.join().unwrap();
+    assert_eq!(Exit::Quit.status(), 0);
+
+    // b . (runs until stopped)
+    let mut m = Machine::new(MachineConfig::default()).unwrap();
+    m.load_program(&0xeafffffeu32.to_le_bytes()).unwrap();
+    let stop = m.stop_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert_eq!(m.run().unwrap(), Exit::Quit);
+    t.join().unwrap();
+    assert!(m.cpu.insn_count > 0);
+}
