@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use machine_vexpress::{linux, LinuxBoot, LinuxError, Machine, MachineConfig, MachineError};
+use machine_vexpress::{linux, Exit, LinuxBoot, LinuxError, Machine, MachineConfig, MachineError};
+
+mod console;
 
 #[derive(Parser)]
 #[command(
@@ -168,8 +170,12 @@ fn run(args: RunArgs) -> Result<i32, String> {
         m.load_program(&image)
             .map_err(|e| format!("{}: {e}", args.kernel.display()))?;
     }
+    // Board runs have UART0 on stdin/stdout; semihosting programs use the console
+    // through semihosting calls instead.
+    let console = (!args.semihosting).then(|| console::Console::attach(&mut m));
     let start = std::time::Instant::now();
     let result = m.run();
+    let quit = console.and_then(console::Console::detach);
     if args.stats {
         let secs = start.elapsed().as_secs_f64();
         let n = m.cpu.insn_count;
@@ -179,6 +185,10 @@ fn run(args: RunArgs) -> Result<i32, String> {
         );
     }
     let exit = result.map_err(|e| e.to_string())?;
+    if let (Exit::Quit, Some(q)) = (exit, quit) {
+        eprintln!("a15emu: {}", q.message());
+        return Ok(q.status());
+    }
     Ok(exit.status())
 }
 

@@ -290,3 +290,158 @@ fn dtb_with_a_bare_metal_program_is_rejected() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("need a Linux kernel image"), "{err}");
 }
+
+/// The board's UART0 echo program (machine-vexpress/tests/roms/uart_echo.S): echoes
+/// UART0 input, powers off on 'q'.
+fn echo_rom(test: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("a15emu-echo-{test}-{}.bin", std::process::id()));
+    std::fs::write(
+        &path,
+        include_bytes!("../../machine-vexpress/tests/roms/uart_echo.bin"),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn piped_stdin_reaches_uart0_unchanged() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let rom = echo_rom("pipe");
+    let mut child = a15emu()
+        .args(["run", "--kernel"])
+        .arg(&rom)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // No escapes on a pipe: Ctrl-A x is data. 'q' makes the program power off.
+    let input: Vec<u8> = (0..200)
+        .flat_map(|i| format!("line {i} \x01x\n").into_bytes())
+        .collect();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // End of input: then the program waits for an interrupt nothing can raise.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "a15emu: WFI with nothing to wake"
+    );
+    assert_eq!(out.stdout, input);
+
+    let mut child = a15emu()
+        .args(["run", "--kernel"])
+        .arg(&rom)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"abc q").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let _ = std::fs::remove_file(&rom);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, b"abc ");
+}
+
+/// On a terminal: raw mode while running, the guest sees keys as typed (CR stays CR),
+/// Ctrl-A h prints help, Ctrl-A x quits with status 0 and "a15emu: terminated", and the
+/// terminal settings are restored.
+#[test]
+fn terminal_raw_mode_escapes_and_restore() {
+    use std::io::{Read, Write};
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::process::Stdio;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    let (mut master, slave) = unsafe {
+        let (mut m, mut s) = (0, 0);
+        let r = libc::openpty(
+            &mut m,
+            &mut s,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        );
+        if r != 0 {
+            eprintln!("no pseudo-terminal here; skipped");
+            return;
+        }
+        (std::fs::File::from_raw_fd(m), OwnedFd::from_raw_fd(s))
+    };
+    let slave_fd = std::os::fd::AsRawFd::as_raw_fd(&slave);
+    let termios = || unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        assert_eq!(libc::tcgetattr(slave_fd, &mut t), 0);
+        t
+    };
+    let before = termios();
+    assert_ne!(before.c_lflag & libc::ICANON, 0);
+
+    let rom = echo_rom("tty");
+    let child = a15emu()
+        .args(["run", "--kernel"])
+        .arg(&rom)
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while termios().c_lflag & libc::ICANON != 0 {
+        assert!(Instant::now() < deadline, "raw mode never set");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let raw = termios();
+    assert_eq!(raw.c_lflag & (libc::ECHO | libc::ISIG), 0);
+    assert_eq!(raw.c_iflag & libc::ICRNL, 0);
+
+    // The master side: everything the program writes to the terminal.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    {
+        let seen = seen.clone();
+        let mut m = master.try_clone().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 256];
+            while let Ok(n) = m.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+    }
+    let wait_for = |what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+            if s.contains(what) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "{what:?} never came; got {s:?}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    master.write_all(b"hi\x03\r").unwrap();
+    wait_for("hi\x03\r");
+    master.write_all(b"\x01h").unwrap();
+    wait_for("C-a x    exit emulator");
+    master.write_all(b"\x01x").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let _ = std::fs::remove_file(&rom);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err.trim(), "a15emu: terminated");
+    let after = termios();
+    assert_eq!(after.c_lflag, before.c_lflag);
+    assert_eq!(after.c_iflag, before.c_iflag);
+    assert_eq!(after.c_oflag, before.c_oflag);
+    assert_eq!(after.c_cflag, before.c_cflag);
+}

@@ -135,10 +135,9 @@ impl Board {
         };
         // Buffered: the run loop flushes at slice boundaries ([`Board::flush_serial_soon`])
         // and before waiting, so a busy guest does not cost a write(2) per line.
-        let serial: SerialSink = Rc::new(RefCell::new(Box::new(std::io::BufWriter::with_capacity(
-            16 << 10,
-            std::io::stdout(),
-        ))));
+        let serial: SerialSink = Rc::new(RefCell::new(Box::new(
+            std::io::BufWriter::with_capacity(16 << 10, std::io::stdout()),
+        )));
         let serial_dirty = Rc::new(Cell::new(false));
         let mut map = DeviceMap::new();
 

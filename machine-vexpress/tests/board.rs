@@ -121,7 +121,11 @@ fn pasted_input_is_echoed_without_loss() {
             }
             let t0 = std::time::Instant::now();
             let r = m.run();
-            eprintln!("{lcr_h:#x} {clock:?} {:?} {}", t0.elapsed(), m.cpu.insn_count);
+            eprintln!(
+                "{lcr_h:#x} {clock:?} {:?} {}",
+                t0.elapsed(),
+                m.cpu.insn_count
+            );
             assert_eq!(r.unwrap(), Exit::PowerOff, "lcr_h {lcr_h:#x} {clock:?}");
             assert_eq!(captured(&cap), text, "lcr_h {lcr_h:#x} {clock:?}");
         }
@@ -146,7 +150,11 @@ fn wfi_wakes_on_input() {
         assert_eq!(captured(&cap), "hi there ", "{clock:?}");
         assert!(start.elapsed() >= std::time::Duration::from_millis(200));
         // The core slept in WFI: far fewer instructions than 200 ms of spinning.
-        assert!(m.cpu.insn_count < 1_000_000, "{clock:?}: {}", m.cpu.insn_count);
+        assert!(
+            m.cpu.insn_count < 1_000_000,
+            "{clock:?}: {}",
+            m.cpu.insn_count
+        );
     }
 }
 
