@@ -144,10 +144,10 @@ fn restore_terminal() {
     }
 }
 
-/// Raw mode as QEMU's stdio character device sets it: no input translation, no flow
-/// control, no echo, no line editing, no signal keys, 8-bit characters. Output
-/// post-processing (OPOST) stays on, as in QEMU, so log lines on the same terminal
-/// start at the left margin; the guest's own "\r\n" shows unchanged.
+/// Raw mode: no input translation, no flow control, no echo, no line editing, no signal
+/// keys, 8-bit characters (as QEMU's stdio character device), and no output
+/// post-processing either: the guest's tty layer already sends "\r\n", so its bytes
+/// reach the terminal unchanged (QEMU keeps OPOST, which turns them into "\r\r\n").
 fn enter_raw_mode() -> std::io::Result<()> {
     // SAFETY: termios is plain data; tcgetattr fills it in or fails.
     let mut t: libc::termios = unsafe { std::mem::zeroed() };
@@ -164,7 +164,7 @@ fn enter_raw_mode() -> std::io::Result<()> {
         | libc::IGNCR
         | libc::ICRNL
         | libc::IXON);
-    raw.c_oflag |= libc::OPOST;
+    raw.c_oflag &= !libc::OPOST;
     raw.c_lflag &= !(libc::ECHO | libc::ECHONL | libc::ICANON | libc::ISIG | libc::IEXTEN);
     raw.c_cflag &= !(libc::CSIZE | libc::PARENB);
     raw.c_cflag |= libc::CS8;

@@ -402,6 +402,7 @@ fn terminal_raw_mode_escapes_and_restore() {
     let raw = termios();
     assert_eq!(raw.c_lflag & (libc::ECHO | libc::ISIG), 0);
     assert_eq!(raw.c_iflag & libc::ICRNL, 0);
+    assert_eq!(raw.c_oflag & libc::OPOST, 0);
 
     // The master side: everything the program writes to the terminal.
     let seen = Arc::new(Mutex::new(Vec::new()));
