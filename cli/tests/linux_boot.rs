@@ -15,9 +15,16 @@ fn images() -> Images {
 }
 
 fn check_boot(debian_dtb: bool) {
+    check_boot_with(debian_dtb, &[], "HYP", 512 << 10);
+}
+
+/// Boots with `extra` arguments and expects the kernel to report starting in `mode` with
+/// `mem_kib` of RAM (from the device tree a15emu generated or patched).
+fn check_boot_with(debian_dtb: bool, extra: &[&str], mode: &str, mem_kib: u64) {
     let img = images();
     let bin = Path::new(env!("CARGO_BIN_EXE_a15emu"));
-    let cmd = linux::a15emu_command(bin, &img, debian_dtb);
+    let mut cmd = linux::a15emu_command(bin, &img, debian_dtb);
+    cmd.args(extra);
     let b = linux::boot(cmd, &[MARKER_INIT, MARKER_DONE], TIMEOUT).expect("start a15emu");
     let ctx = || {
         format!(
@@ -35,8 +42,14 @@ fn check_boot(debian_dtb: bool) {
         ctx()
     );
     assert!(
-        b.console.contains("CPU: All CPU(s) started in HYP mode"),
-        "the kernel did not start in HYP mode: {}",
+        b.console
+            .contains(&format!("CPU: All CPU(s) started in {mode} mode")),
+        "the kernel did not start in {mode} mode: {}",
+        ctx()
+    );
+    assert!(
+        b.console.contains(&format!("K/{mem_kib}K available")),
+        "the kernel did not get {mem_kib} KiB of RAM: {}",
         ctx()
     );
     assert!(
@@ -75,4 +88,16 @@ fn boots_debian_linux_with_generated_dtb() {
 #[test]
 fn boots_debian_linux_with_debian_dtb() {
     check_boot(true);
+}
+
+/// Without the Virtualization Extensions the kernel starts in SVC mode; with 256 MiB of
+/// RAM the generated device tree's memory node says so.
+#[test]
+fn boots_debian_linux_in_svc_mode_with_256m() {
+    check_boot_with(
+        false,
+        &["--virtualization", "off", "--mem", "256M"],
+        "SVC",
+        256 << 10,
+    );
 }
