@@ -18,6 +18,45 @@ fn check_boot(debian_dtb: bool) {
     check_boot_with(debian_dtb, &[], "HYP", 512 << 10);
 }
 
+/// CRC-32 (IEEE), as u-boot's image header uses.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Debian's zImage wrapped in a legacy u-boot header (as `mkimage -A arm -O linux -T kernel
+/// -C none -a 0x80008000 -e 0x80008000` makes it).
+fn uimage_of(zimage: &[u8]) -> Vec<u8> {
+    let mut h = [0u8; 64];
+    let mut put = |off: usize, v: u32| h[off..off + 4].copy_from_slice(&v.to_be_bytes());
+    put(0, 0x2705_1956);
+    put(8, 0);
+    put(12, zimage.len() as u32);
+    put(16, 0x8000_8000);
+    put(20, 0x8000_8000);
+    put(24, crc32(zimage));
+    h[28] = 5; // OS: Linux
+    h[29] = 2; // architecture: Arm
+    h[30] = 2; // type: kernel
+    h[31] = 0; // compression: none
+    h[32..32 + 13].copy_from_slice(b"debian-zimage");
+    let hcrc = crc32(&h);
+    h[4..8].copy_from_slice(&hcrc.to_be_bytes());
+    let mut out = h.to_vec();
+    out.extend_from_slice(zimage);
+    out
+}
+
 /// Boots with `extra` arguments and expects the kernel to report starting in `mode` with
 /// `mem_kib` of RAM (from the device tree a15emu generated or patched).
 fn check_boot_with(debian_dtb: bool, extra: &[&str], mode: &str, mem_kib: u64) {
@@ -99,5 +138,30 @@ fn boots_debian_linux_in_svc_mode_with_256m() {
         &["--virtualization", "off", "--mem", "256M"],
         "SVC",
         256 << 10,
+    );
+}
+
+/// The same kernel as a uImage boots too.
+#[test]
+fn boots_debian_linux_from_a_uimage() {
+    let img = images();
+    let zimage = std::fs::read(&img.kernel).expect("read the zImage");
+    let dir = std::env::temp_dir().join(format!("a15emu-uimage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let uimage = dir.join("uImage");
+    std::fs::write(&uimage, uimage_of(&zimage)).expect("write the uImage");
+    let bin = Path::new(env!("CARGO_BIN_EXE_a15emu"));
+    let mut cmd = std::process::Command::new(bin);
+    cmd.arg("run").arg("--kernel").arg(&uimage);
+    cmd.arg("--initrd").arg(&img.initrd);
+    cmd.args(["--append", linux::TEST_APPEND]);
+    let b = linux::boot(cmd, &[MARKER_INIT, MARKER_DONE], TIMEOUT).expect("start a15emu");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        b.mark(MARKER_DONE).is_some() && b.status == Some(0),
+        "uImage boot failed: status {:?}\n{}\n{}",
+        b.status,
+        b.tail(30),
+        b.stderr
     );
 }
