@@ -8,6 +8,8 @@ use crate::state::{psr, scr, sctlr, Mode};
 pub mod ec {
     /// Unknown reason (UNDEFINED instructions in Hyp mode).
     pub const UNKNOWN: u32 = 0x00;
+    /// WFI or WFE trapped by HCR.TWI / HCR.TWE.
+    pub const WFI_WFE: u32 = 0x01;
     /// SVC taken to Hyp mode.
     pub const SVC: u32 = 0x11;
     /// HVC.
@@ -176,6 +178,10 @@ pub enum Exception {
     Semihosting,
     /// WFI: the run loop stops so the machine can wait for an interrupt.
     Wfi,
+    /// A trap of a Non-secure PL0/PL1 instruction to Hyp mode by a trap control (HCR,
+    /// HSTR, HCPTR, HDCR), with its HSR value: taken through the Hyp Trap vector with
+    /// ELR_hyp = the trapped instruction (Arm ARM B1.14).
+    HypTrap(u32),
 }
 
 impl Cpu {
@@ -231,6 +237,10 @@ impl Cpu {
                     next,
                     hyp_vector::TRAP,
                 );
+                return;
+            }
+            Exception::HypTrap(syndrome) => {
+                self.enter_hyp(Some(syndrome), pc, hyp_vector::TRAP);
                 return;
             }
             // No Monitor-mode software is modelled: SMC is UNDEFINED (the board's PSCI
@@ -347,6 +357,8 @@ impl Cpu {
                 let iss = f.long_status() | (ea(&f) << 9) | s1ptw(&f) | ((f.write as u32) << 6);
                 self.enter_hyp(Some(hsr(ec::DABT_HYP, true, iss)), pc, hyp_vector::DABT)
             }
+            // Trap controls apply below Hyp mode only; kept for completeness.
+            Exception::HypTrap(syndrome) => self.enter_hyp(Some(syndrome), pc, hyp_vector::TRAP),
             Exception::Irq => {
                 let ret = self.s.regs[15];
                 self.enter_hyp(None, ret, hyp_vector::IRQ)

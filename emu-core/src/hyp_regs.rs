@@ -27,6 +27,9 @@ const HCPTR_WMASK: u32 = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 20);
 pub const HCR_MASK: u32 = 0x0fff_ffff;
 /// HCR.VM: stage 2 translation enable.
 pub const HCR_VM: u32 = 1 << 0;
+/// HCR.TWI / HCR.TWE: trap WFI / WFE from Non-secure PL0 and PL1.
+pub const HCR_TWI: u32 = 1 << 13;
+pub const HCR_TWE: u32 = 1 << 14;
 /// HSTR: T0-T15 except T4 and T14 (ThumbEE and Jazelle trap bits are RES0 on the A15).
 const HSTR_MASK: u32 = 0xbfef;
 /// HDCR: TDRA, TDOSA, TDA, TDE, HPME, TPM, TPMCR, HPMN.

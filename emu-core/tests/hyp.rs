@@ -562,3 +562,97 @@ fn banked_hyp_registers_and_msr_rules() {
     c.step();
     assert_eq!(c.s.mode(), Mode::Hyp);
 }
+
+const WFI: u32 = 0xe320f003;
+const WFE: u32 = 0xe320f002;
+const WFI_NE: u32 = 0x1320f003;
+const T32_WFI: u16 = 0xbf30;
+const HCR_TWI: u32 = 1 << 13;
+const HCR_TWE: u32 = 1 << 14;
+
+/// A core at Non-secure SVC (the kernel after the hyp stub's ERET), HVBAR = BASE.
+fn ns_svc_cpu(code: &[u32], hcr: u32) -> Cpu {
+    let mut c = cpu_cfg(cfg(), code, Mode::Svc);
+    load(&mut c, BASE, &[B_SELF; 8]);
+    c.s.scr = scr::NS | scr::HCE;
+    c.s.hvbar = BASE;
+    c.s.hcr = hcr;
+    c
+}
+
+#[test]
+fn hcr_twi_traps_wfi_with_its_syndrome() {
+    // Without the trap, WFI stops the run loop for the board.
+    let mut c = ns_svc_cpu(&[WFI], 0);
+    assert_eq!(c.step(), Some(StopReason::Wfi));
+    assert_eq!(c.s.mode(), Mode::Svc);
+
+    // HCR.TWI: Hyp Trap vector, ELR_hyp = the WFI, EC 0x01, CV = 1, COND = AL, TI = 0.
+    let mut c = ns_svc_cpu(&[NOP, WFI], HCR_TWI);
+    c.step();
+    assert_eq!(c.step(), None);
+    assert_eq!(c.s.mode(), Mode::Hyp);
+    assert_eq!((c.s.regs[15], c.s.elr_hyp), (BASE + 0x14, CODE + 4));
+    assert_eq!(c.s.hsr, hsr(ec::WFI_WFE, true, (1 << 24) | (0xe << 20)));
+    assert_eq!(spsr_hyp(&c) & 0x1f, Mode::Svc as u32);
+
+    // A conditional WFI reports its condition; a failed condition does not trap.
+    let mut c = ns_svc_cpu(&[WFI_NE], HCR_TWI);
+    c.s.zf = 0;
+    c.step();
+    assert_eq!(c.s.hsr, hsr(ec::WFI_WFE, true, (1 << 24) | (0x1 << 20)));
+    let mut c = ns_svc_cpu(&[WFI_NE, B_SELF], HCR_TWI);
+    c.s.zf = 1;
+    assert_eq!(c.step(), None);
+    assert_eq!((c.s.mode(), c.s.regs[15]), (Mode::Svc, CODE + 4));
+
+    // An interrupt pending at the core: the WFI would not suspend, so no trap (as QEMU).
+    let mut c = ns_svc_cpu(&[WFI], HCR_TWI);
+    c.irq_line = true;
+    c.s.cpsr_ctrl |= psr::I;
+    assert_eq!(c.step(), Some(StopReason::Wfi));
+
+    // In Hyp mode and in Secure state the control does not apply.
+    let mut c = hyp_cpu(&[WFI]);
+    c.s.hcr = HCR_TWI;
+    assert_eq!(c.step(), Some(StopReason::Wfi));
+    let mut c = ns_svc_cpu(&[WFI], HCR_TWI);
+    c.s.scr = 0;
+    assert_eq!(c.step(), Some(StopReason::Wfi));
+
+    // A 16-bit T32 WFI from PL0: IL = 0.
+    let mut c = ns_svc_cpu(&[], HCR_TWI);
+    c.ram
+        .slice_mut(CODE as u64, 2)
+        .unwrap()
+        .copy_from_slice(&T32_WFI.to_le_bytes());
+    c.s.thumb = 1;
+    c.s.switch_mode(Mode::Usr);
+    c.step();
+    assert_eq!(c.s.mode(), Mode::Hyp);
+    assert_eq!(c.s.elr_hyp, CODE);
+    assert_eq!(c.s.hsr, hsr(ec::WFI_WFE, false, (1 << 24) | (0xe << 20)));
+    assert_eq!(c.s.hsr & HSR_IL, 0);
+}
+
+#[test]
+fn hcr_twe_traps_wfe() {
+    // Without the trap WFE completes at once (no event register is modelled).
+    let mut c = ns_svc_cpu(&[WFE, B_SELF], 0);
+    assert_eq!(c.step(), None);
+    assert_eq!((c.s.mode(), c.s.regs[15]), (Mode::Svc, CODE + 4));
+    // HCR.TWE: EC 0x01 with TI = 1.
+    let mut c = ns_svc_cpu(&[WFE], HCR_TWE);
+    c.step();
+    assert_eq!(
+        (c.s.mode(), c.s.regs[15], c.s.elr_hyp),
+        (Mode::Hyp, BASE + 0x14, CODE)
+    );
+    assert_eq!(c.s.hsr, hsr(ec::WFI_WFE, true, (1 << 24) | (0xe << 20) | 1));
+    // TWE does not trap WFI, nor TWI WFE.
+    let mut c = ns_svc_cpu(&[WFI], HCR_TWE);
+    assert_eq!(c.step(), Some(StopReason::Wfi));
+    let mut c = ns_svc_cpu(&[WFE, B_SELF], HCR_TWI);
+    c.step();
+    assert_eq!(c.s.mode(), Mode::Svc);
+}

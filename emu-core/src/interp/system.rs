@@ -200,9 +200,34 @@ pub fn exec_nop(_cpu: &mut Cpu, _i: &Insn) -> Result<(), Exception> {
     Ok(())
 }
 
-/// WFI: the run loop stops with the PC after the WFI.
-pub fn exec_wfi(_cpu: &mut Cpu, _i: &Insn) -> Result<(), Exception> {
+/// The HSR of a trapped WFI (`wfe` false) or WFE: EC 0x01, the condition (CV = 1, COND)
+/// and TI (Arm ARM B3.13.6, "ISS encoding for trapped WFI or WFE instruction").
+fn wfx_syndrome(i: &Insn, wfe: bool) -> u32 {
+    let iss = (1 << 24) | ((i.cond as u32 & 0xf) << 20) | wfe as u32;
+    crate::exception::hsr(crate::exception::ec::WFI_WFE, i.len == 4, iss)
+}
+
+/// WFI: the run loop stops with the PC after the WFI. From Non-secure PL0/PL1 with
+/// HCR.TWI set it traps to Hyp mode instead, when it would suspend execution (no
+/// interrupt pending at the core), as QEMU does.
+pub fn exec_wfi(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
+    if cpu.s.hcr & crate::hyp_regs::HCR_TWI != 0
+        && cpu.s.is_ns_below_hyp()
+        && !(cpu.irq_line || cpu.fiq_line)
+    {
+        return Err(Exception::HypTrap(wfx_syndrome(i, false)));
+    }
     Err(Exception::Wfi)
+}
+
+/// WFE: no event register is modelled, so it completes at once (a NOP); from Non-secure
+/// PL0/PL1 with HCR.TWE set it traps to Hyp mode (the event register is taken as clear,
+/// so the WFE would suspend).
+pub fn exec_wfe(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
+    if cpu.s.hcr & crate::hyp_regs::HCR_TWE != 0 && cpu.s.is_ns_below_hyp() {
+        return Err(Exception::HypTrap(wfx_syndrome(i, true)));
+    }
+    Ok(())
 }
 
 /// ISB: instructions after it are fetched afresh; end the block.

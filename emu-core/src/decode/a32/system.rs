@@ -109,6 +109,8 @@ pub(crate) fn banked(raw: u32, write: bool, r: u32, sysm: u32, reg: u32) -> Insn
 pub(crate) fn hint(raw: u32, op2: u32) -> Insn {
     if op2 == 0b0000_0011 {
         ends(Insn::new(x::exec_wfi, raw))
+    } else if op2 == 0b0000_0010 {
+        Insn::new(x::exec_wfe, raw)
     } else {
         Insn::new(x::exec_nop, raw)
     }
