@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use machine_vexpress::linux::crc32;
 use test_roms::linux::{self, Images, MARKER_DONE, MARKER_INIT};
 
 const TIMEOUT: Duration = Duration::from_secs(600);
@@ -16,22 +17,6 @@ fn images() -> Images {
 
 fn check_boot(debian_dtb: bool) {
     check_boot_with(debian_dtb, &[], "HYP", 512 << 10);
-}
-
-/// CRC-32 (IEEE), as u-boot's image header uses.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 /// Debian's zImage wrapped in a legacy u-boot header (as `mkimage -A arm -O linux -T kernel

@@ -203,12 +203,6 @@ impl Cpu {
 
     /// Drops the blocks of pages written since the last block boundary.
     fn invalidate_dirty(&mut self) {
-        // Translation changed (crate::mmu): every block goes, at this block boundary.
-        if self.mmu.code_flush_pending {
-            self.mmu.code_flush_pending = false;
-            self.flush_code();
-            return;
-        }
         while let Some(page) = self.dirty_pages.pop() {
             self.cache.invalidate_page(page);
             self.unmark_code_page(page);

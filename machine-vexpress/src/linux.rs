@@ -235,7 +235,7 @@ fn parse_zimage(image: &[u8], ram_base: u64) -> Result<KernelImage, LinuxError> 
 }
 
 /// CRC-32 (IEEE, as u-boot's image header uses).
-fn crc32(data: &[u8]) -> u32 {
+pub fn crc32(data: &[u8]) -> u32 {
     let mut table = [0u32; 256];
     for (i, t) in table.iter_mut().enumerate() {
         let mut c = i as u32;

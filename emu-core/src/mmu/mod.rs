@@ -289,8 +289,6 @@ pub struct Mmu {
     /// Physical page of the last instruction fetch (the block builder records which
     /// physical pages a block came from).
     pub last_fetch_ppage: u64,
-    /// Decoded blocks must be dropped at the next block boundary.
-    pub code_flush_pending: bool,
     /// Bumped by every change of translation (`Cpu::mmu_changed`): a PC looked up
     /// under the same generation translates as it did then.
     pub generation: u64,
@@ -308,7 +306,6 @@ impl Mmu {
             tlb: tlb::Tlb::new(),
             tlb_hyp: tlb::Tlb::new(),
             last_fetch_ppage: 0,
-            code_flush_pending: false,
             generation: 0,
         }
     }
