@@ -148,6 +148,11 @@ pub struct Cpu {
     /// Physical interrupt inputs, sampled at block boundaries.
     pub irq_line: bool,
     pub fiq_line: bool,
+    /// Virtual interrupt inputs from the GIC's virtual CPU interface (GICV), sampled at
+    /// block boundaries; with HCR.IMO/FMO they are taken by Non-secure PL0/PL1 as IRQ/FIQ
+    /// (together with HCR.VI/VF, Arm ARM B1.8.11 "Virtual exceptions").
+    pub virq_line: bool,
+    pub vfiq_line: bool,
     /// Something outside the core may have changed its interrupt outputs (a device
     /// access, a generic-timer register write): `run` returns at the end of the block
     /// so that the board samples the lines again before the next interrupt check.
@@ -170,6 +175,8 @@ impl Cpu {
             insn_count: 0,
             irq_line: false,
             fiq_line: false,
+            virq_line: false,
+            vfiq_line: false,
             io_event: false,
             mmu: crate::mmu::Mmu::new(),
         }
