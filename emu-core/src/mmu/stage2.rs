@@ -405,8 +405,8 @@ impl Cpu {
         r
     }
 
-    /// Stage 1 of the Non-secure PL1&0 regime with its table reads through stage 2
-    /// (no access check). With stage 1 off the IPA is the VA, with HCR.DC Normal
+    /// Stage 1 of the Non-secure PL1&0 regime with its table reads through stage 2 when
+    /// that is enabled (no access check). With stage 1 off the IPA is the VA, with HCR.DC Normal
     /// Write-Back memory, else Strongly-ordered (B3.2.1).
     pub(crate) fn walk_s1_via_s2(&mut self, va: u32) -> Result<Translation, FaultKind> {
         if !self.ns_stage1_on() {
@@ -430,6 +430,14 @@ impl Cpu {
             });
         }
         let regs = TransRegs::from_state(&self.s, false);
+        if !self.stage2_enabled() {
+            let mut mem = CpuPhys {
+                ram: &self.ram,
+                bus: &mut *self.bus,
+                big_endian: regs.big_endian_tables(),
+            };
+            return super::walk(&regs, va, &mut mem);
+        }
         let s1_be = regs.big_endian_tables();
         let s2 = self.s2_regs();
         let mut mem = Stage2Tables {

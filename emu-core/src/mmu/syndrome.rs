@@ -96,7 +96,7 @@ pub fn t16(hw: u32) -> Option<LsSyndrome> {
 /// A 32-bit T32 instruction (Arm ARM A6.3.10 "Store single data item", A6.3.7-A6.3.9
 /// loads of words, halfwords and bytes).
 pub fn t32(hw1: u32, hw2: u32) -> Option<LsSyndrome> {
-    if hw1 >> 9 != 0b1111_100 {
+    if hw1 >> 9 != 0b111_1100 {
         return None;
     }
     let sign = hw1 & (1 << 8) != 0;
