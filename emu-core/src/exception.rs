@@ -196,6 +196,10 @@ impl Cpu {
         if self.s.in_hyp() {
             return self.take_exception_in_hyp(e);
         }
+        // Stage 2 aborts from Non-secure PL0/PL1 go to Hyp mode (mmu/stage2.rs).
+        if self.take_stage2_abort(&e) {
+            return;
+        }
         if self.s.hcr & crate::hyp_regs::HCR_TGE != 0 && self.general_exception_to_hyp(e) {
             return;
         }
