@@ -7,6 +7,7 @@ pub mod debug;
 pub mod decode;
 pub mod exception;
 pub mod hyp_regs;
+pub mod hyp_traps;
 pub mod insn;
 pub mod interp;
 pub mod memory;
