@@ -85,6 +85,7 @@ const IL: u32 = 1 << 25;
 const AL: u32 = 0xe;
 
 /// The expected HSR of an MCR/MRC (built independently of the emulator's helpers).
+#[allow(clippy::too_many_arguments)]
 fn cp32(ec: u32, cond: u32, opc1: u32, crn: u32, rt: u32, crm: u32, opc2: u32, read: bool) -> u32 {
     ec << 26
         | IL
