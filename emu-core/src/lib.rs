@@ -8,6 +8,7 @@ pub mod decode;
 pub mod exception;
 pub mod hyp_regs;
 pub mod hyp_stats;
+pub mod hyp_traps;
 pub mod insn;
 pub mod interp;
 pub mod interrupts;
