@@ -720,7 +720,7 @@ impl GicState {
     }
 
     /// Deactivates physical interrupt `id` for `cpu`, as a guest's deactivation of a
-    /// hardware list register does (IHI 0048B 5.2.1). PhysicalID must name a PPI or SPI.
+    /// hardware list register does (IHI 0048B, GICH_LR.HW). PhysicalID must name a PPI or SPI.
     pub(crate) fn deactivate_physical(&mut self, cpu: usize, id: u32) {
         let id = id as usize;
         if (16..self.num_irqs).contains(&id) && cpu < self.num_cpus {

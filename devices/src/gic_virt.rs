@@ -32,10 +32,19 @@
 //! - Deactivation (GICV_EOIR with EOImode 0, or GICV_DIR) looks for an active list register
 //!   with that VirtualID (and, for a software SGI, that CPUID): active becomes invalid,
 //!   pending-and-active becomes pending. None found: GICH_HCR.EOICount counts it (IHI
-//!   0048B 5.3.2), which the LRENP maintenance interrupt reports.
+//!   0048B, GICH_HCR), which the LRENP maintenance interrupt reports.
+//! - An EOI while GICH_APR is zero is ignored (UNPREDICTABLE; QEMU ignores it too).
 //! - With GICH_HCR.En clear the interface signals nothing (GICV_IAR reads 1023) and the
 //!   maintenance interrupt is not asserted ("asserted only if at least one bit is set in
 //!   GICH_MISR and GICH_HCR.En == 1").
+//! - Checked against QEMU 7.2 (`-M vexpress-a15,virtualization=on`, bare-metal probes of
+//!   every register and the LR state machine): identical except where QEMU departs from
+//!   the GIC-400 / GICv2 spec, and a test program comparing the two must avoid these:
+//!   GICV_IIDR (QEMU 0x0002043b), GICV_AIAR/AEOIR/AHPPIR (RAZ/WI in QEMU, whose GIC has
+//!   no groups on this board), the GICV_ABPR minimum (QEMU accepts 1), GICV_CTLR bit 10
+//!   (QEMU keeps it), GICH_ELRSR0 beside an entry awaiting EOI maintenance (QEMU clears
+//!   the bits of the free entries above it), writes through the per-CPU GICH alias
+//!   (ignored by QEMU; reads work).
 //! - Misuse (bad offset or size, writes to read-only registers, unimplemented list
 //!   registers) is RAZ/WI with a warning logged once per offset.
 
@@ -164,7 +173,7 @@ impl VirtCpu {
         ((lr >> LR_PRIO_SHIFT) & 0x1f) << 3
     }
 
-    /// Group priority (preemption) of an 8-bit priority (IHI 0048B 3.3.3): with binary
+    /// Group priority (preemption) of an 8-bit priority (IHI 0048B, "Priority grouping"): with binary
     /// point n the group priority is bits [7:n+1]; GICV_ABPR n corresponds to BPR n - 1.
     fn group_priority(&self, prio: u32, group1: bool) -> u32 {
         let bp = if group1 && self.vmcr & VMCR_VCBPR == 0 {
@@ -264,7 +273,7 @@ impl VirtCpu {
             .fold(0, |a, (n, _)| a | 1 << n)
     }
 
-    /// GICH_MISR (IHI 0048B 5.3.4).
+    /// GICH_MISR (IHI 0048B, "Maintenance Interrupt Status Register").
     pub fn misr(&self) -> u32 {
         let h = self.hcr;
         let mut m = 0;
@@ -378,11 +387,13 @@ impl VirtCpu {
             return None;
         }
         if self.apr == 0 {
-            warn("EOI with no active priority");
-        } else {
-            // The highest active priority is the lowest set bit.
-            self.apr &= self.apr - 1;
+            // UNPREDICTABLE (IHI 0048B, GICV_EOIR); ignored entirely, as QEMU does: no
+            // deactivation and no EOICount.
+            warn("EOI with no active priority; ignored");
+            return None;
         }
+        // The highest active priority is the lowest set bit.
+        self.apr &= self.apr - 1;
         if self.vmcr & VMCR_VEOIM == 0 {
             self.deactivate(v)
         } else {
@@ -405,7 +416,7 @@ impl VirtCpu {
         });
         match found {
             None => {
-                // IHI 0048B 5.3.2: an EOI with no list register entry counts in
+                // IHI 0048B, GICH_HCR.EOICount: a deactivation with no list register entry counts in
                 // GICH_HCR.EOICount (5 bits, wraps).
                 let count = (self.eoicount() + 1) & 0x1f;
                 self.hcr = (self.hcr & !(0x1f << HCR_EOICOUNT_SHIFT)) | count << HCR_EOICOUNT_SHIFT;
@@ -591,7 +602,7 @@ impl MmioDevice for GicVirtCpuInterface {
             s.warn_virt(false, offset, w);
         }
         if let Some(id) = phys {
-            // IHI 0048B 5.2.1: deactivating a hardware interrupt in the virtual CPU
+            // IHI 0048B, GICH_LR.HW: deactivating a hardware interrupt in the virtual CPU
             // interface deactivates the physical interrupt PhysicalID.
             s.deactivate_physical(cpu, id);
         }
