@@ -116,7 +116,8 @@ pub enum SubClass {
     Wfx {
         wfe: bool,
     },
-    /// MCR/MRC: the register encoding and the direction.
+    /// MCR/MRC: the register encoding, the direction, and the trap control that caused
+    /// the trap ("HCR.TVM"; from hyp_traps.rs's rules evaluated at trap time).
     Mcr {
         cp: u8,
         opc1: u8,
@@ -124,13 +125,24 @@ pub enum SubClass {
         crm: u8,
         opc2: u8,
         read: bool,
+        cause: Option<&'static str>,
     },
-    /// MCRR/MRRC: the register encoding and the direction.
+    /// MCRR/MRRC: the register encoding, the direction and the trap control.
     Mcrr {
         cp: u8,
         opc1: u8,
         crm: u8,
         read: bool,
+        cause: Option<&'static str>,
+    },
+    /// VMRS trapped by HCR.TID0 (FPSID) or TID3 (MVFR0/1): the VFP system register.
+    Vmrs {
+        reg: u8,
+    },
+    /// HCPTR-trapped access: the coprocessor (10/11: VFP), or Advanced SIMD (TASE).
+    Hcptr {
+        coproc: u8,
+        simd: bool,
     },
     /// HVC: the immediate and the function (r12 for Xen's `HVC #0xEA1`, else r0).
     Hvc {
@@ -184,6 +196,10 @@ pub const BUCKET_NS: u64 = 100_000_000;
 
 /// The statistics of one core.
 pub struct HypStats {
+    /// Counting on (the default). Off, the HSR path and exception returns skip every
+    /// update (the `--no-hyp-stats` switch, and the bench's cost measurement); switching
+    /// it on again attributes instructions from then on.
+    pub enabled: bool,
     /// Entries to Hyp mode by class.
     pub counts: [u64; CLASS_SLOTS],
     /// Instructions executed in Hyp mode after an entry of that class (until it returned).
@@ -220,6 +236,7 @@ impl Default for HypStats {
 impl HypStats {
     pub fn new() -> HypStats {
         HypStats {
+            enabled: true,
             counts: [0; CLASS_SLOTS],
             hyp_insns_by_class: [0; CLASS_SLOTS],
             contexts: HashMap::new(),
@@ -256,6 +273,9 @@ impl HypStats {
 
     /// Charges the instructions up to `insn_count` (before a report).
     pub fn settle(&mut self, insn_count: u64) {
+        if !self.enabled {
+            return;
+        }
         let cur = self.current;
         self.switch_context(cur, insn_count);
     }
@@ -368,6 +388,9 @@ impl crate::cpu::Cpu {
     /// (exceptions and returns inside a guest, MSR/CPS).
     #[inline]
     pub(crate) fn note_context(&mut self) {
+        if !self.hyp_stats.enabled {
+            return;
+        }
         let c = self.stats_context();
         if c != self.hyp_stats.current {
             let n = self.exact_insn_count();
@@ -378,6 +401,9 @@ impl crate::cpu::Cpu {
     /// The HSR path's statistics hook: called by `enter_hyp` before the mode changes.
     pub(crate) fn record_hyp_entry(&mut self, syndrome: Option<u32>, vector: u32) {
         use crate::exception::hyp_vector;
+        if !self.hyp_stats.enabled {
+            return;
+        }
         let from = self.stats_context();
         let (class, hsr) = match (syndrome, vector) {
             (Some(h), _) => (TrapClass::from_ec(h >> 26), h),
@@ -402,6 +428,9 @@ impl crate::cpu::Cpu {
 
     /// Records an exception return out of Hyp mode (called after the new CPSR is set).
     pub(crate) fn record_hyp_return(&mut self) {
+        if !self.hyp_stats.enabled {
+            return;
+        }
         let to = self.stats_context();
         let now = self.exact_insn_count();
         self.hyp_stats.record_return(to, now);
@@ -415,20 +444,46 @@ impl crate::cpu::Cpu {
         let field = |lo: u32, bits: u32| ((iss >> lo) & ((1 << bits) - 1)) as u8;
         match class.0 {
             0x01 => SubClass::Wfx { wfe: bit(0) },
-            0x03 | 0x05 => SubClass::Mcr {
-                cp: if class.0 == 0x03 { 15 } else { 14 },
-                opc2: field(17, 3),
-                opc1: field(14, 3),
-                crn: field(10, 4),
-                crm: field(1, 4),
-                read: bit(0),
+            0x03 | 0x05 => {
+                let enc = crate::sysreg::CpReg {
+                    cp: if class.0 == 0x03 { 15 } else { 14 },
+                    opc1: field(14, 3),
+                    crn: field(10, 4),
+                    crm: field(1, 4),
+                    opc2: field(17, 3),
+                };
+                let read = bit(0);
+                // The core is still in the trapping context: the rule that matches now
+                // is the one that trapped (an implemented encoding assumed; the rules
+                // for unimplemented ones are a subset).
+                let cause = crate::hyp_traps::trap32(self, enc, !read, true);
+                SubClass::Mcr {
+                    cp: enc.cp,
+                    opc1: enc.opc1,
+                    crn: enc.crn,
+                    crm: enc.crm,
+                    opc2: enc.opc2,
+                    read,
+                    cause,
+                }
+            }
+            0x04 | 0x0c => {
+                let cp = if class.0 == 0x04 { 15 } else { 14 };
+                let (opc1, crm, read) = (field(16, 4), field(1, 4), bit(0));
+                let cause = crate::hyp_traps::trap64(self, cp, opc1, crm, !read, true);
+                SubClass::Mcrr {
+                    cp,
+                    opc1,
+                    crm,
+                    read,
+                    cause,
+                }
+            }
+            0x07 => SubClass::Hcptr {
+                coproc: field(0, 4),
+                simd: bit(5),
             },
-            0x04 | 0x0c => SubClass::Mcrr {
-                cp: if class.0 == 0x04 { 15 } else { 14 },
-                opc1: field(16, 4),
-                crm: field(1, 4),
-                read: bit(0),
-            },
+            0x08 => SubClass::Vmrs { reg: field(10, 4) },
             0x12 => {
                 let imm = (iss & 0xffff) as u16;
                 let func = if imm == XEN_HVC_IMM {
