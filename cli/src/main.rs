@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 use machine_vexpress::{linux, Exit, LinuxBoot, LinuxError, Machine, MachineConfig, MachineError};
 
 mod console;
+mod hyp_report;
+mod stats_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -23,6 +25,8 @@ struct Cli {
 enum Command {
     /// Run a program or kernel.
     Run(RunArgs),
+    /// Render a Hyp statistics report (--hyp-stats-json) again; --plot draws it.
+    Stats(stats_cmd::StatsArgs),
 }
 
 #[derive(clap::Args)]
@@ -62,6 +66,9 @@ struct RunArgs {
     /// Stop with an error after this many guest instructions.
     #[arg(long)]
     max_insns: Option<u64>,
+    /// Hyp-exception statistics (--hyp-stats, --hyp-stats-json, --hyp-trace, ...).
+    #[command(flatten)]
+    hyp: hyp_report::HypArgs,
     /// Print instructions executed, wall time and guest MIPS to stderr at exit.
     #[arg(long)]
     stats: bool,
@@ -174,8 +181,10 @@ fn run(args: RunArgs) -> Result<i32, String> {
     // through semihosting calls instead.
     let console = (!args.semihosting).then(|| console::Console::attach(&mut m));
     let start = std::time::Instant::now();
-    let result = m.run();
+    let hyp = hyp_report::HypOutput::open(&args.hyp, &mut m)?;
+    let result = hyp.run(&mut m);
     let quit = console.and_then(console::Console::detach);
+    hyp.finish(&mut m)?;
     if args.stats {
         let secs = start.elapsed().as_secs_f64();
         let n = m.cpu.insn_count;
@@ -203,6 +212,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Stats(args) => stats_cmd::run(args),
     };
     match result {
         Ok(status) => ExitCode::from(status as u8),
