@@ -562,6 +562,8 @@ pub struct Report {
     pub traps: u64,
     /// Exception returns from Hyp mode into guests.
     pub entries: u64,
+    /// Traps whose sub-class or PC was not kept: past 65536 distinct ones of each.
+    pub untracked: u64,
     /// By count, most frequent first.
     pub classes: Vec<ClassRow>,
     /// Hyp first, then guests by VMID, PL1 before PL0.
@@ -601,8 +603,8 @@ impl Report {
         let mut ctx: Vec<(Context, emu_core::hyp_stats::GuestCounters)> = stats
             .contexts
             .iter()
-            .filter(|(c, _)| **c != Context::Other)
-            .map(|(c, v)| (*c, *v))
+            .filter(|(c, _)| *c != Context::Other)
+            .copied()
             .collect();
         // Hyp first, then VMID, PL1 before PL0.
         ctx.sort_by_key(|(c, _)| match *c {
@@ -701,6 +703,7 @@ impl Report {
             guest_instructions,
             traps: stats.total,
             entries: stats.entries(),
+            untracked: stats.dropped_keys,
             classes: classes
                 .iter()
                 .map(|(c, n)| ClassRow {
@@ -825,6 +828,13 @@ impl Report {
             }
         }
 
+        if self.untracked > 0 {
+            let _ = writeln!(
+                o,
+                "\n({} sub-class/PC counts not kept: past 65536 distinct ones)",
+                self.untracked
+            );
+        }
         if !self.subclasses.is_empty() {
             let _ = writeln!(o);
             let _ = writeln!(

@@ -218,6 +218,7 @@ mod tests {
             guest_instructions: 900,
             traps: 0,
             entries: 0,
+            untracked: 0,
             classes: vec![],
             contexts: vec![],
             subclasses: vec![],

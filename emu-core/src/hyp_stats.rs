@@ -10,9 +10,65 @@
 //! report is made, from the raw keys kept here.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
 
 use crate::exception::ec;
+
+/// A fast multiplicative hasher for the statistics' small keys (the standard SipHash
+/// was 40% of the time of a trap-dense run).
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..c.len()].copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64)
+    }
+    #[inline]
+    fn write_u16(&mut self, i: u16) {
+        self.add(i as u64)
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64)
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i)
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64)
+    }
+}
+
+/// The statistics' hash maps.
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// At most this many distinct sub-classes and PCs are kept each (a guest choosing its
+/// HVC function ids or trapping PCs must not grow them without bound); entries past it
+/// are still counted by class, context and bucket, and in `dropped_keys`.
+pub const MAX_KEYS: usize = 1 << 16;
 
 /// Number of class slots: the 6-bit HSR EC values, plus the asynchronous classes.
 pub const CLASS_SLOTS: usize = 72;
@@ -191,6 +247,19 @@ pub struct TrapRecord {
     pub from: Context,
 }
 
+/// Slots of the cache in front of the sub-class and PC maps (a power of two).
+const PENDING_SLOTS: usize = 64;
+
+/// Traps of one (class, PC, sub-class) not yet added to the maps.
+#[derive(Clone, Copy)]
+struct Pending {
+    class: TrapClass,
+    pc: u32,
+    sub: SubClass,
+    hsr: u32,
+    n: u64,
+}
+
 /// Length of a time bucket of the trap-rate series.
 pub const BUCKET_NS: u64 = 100_000_000;
 
@@ -205,11 +274,16 @@ pub struct HypStats {
     /// Instructions executed in Hyp mode after an entry of that class (until it returned).
     pub hyp_insns_by_class: [u64; CLASS_SLOTS],
     /// Per guest context (and `Context::Hyp` for entries taken in Hyp mode itself).
-    pub contexts: HashMap<Context, GuestCounters>,
+    /// (A short list: Hyp and a few guests; searched linearly, faster than hashing.)
+    pub contexts: Vec<(Context, GuestCounters)>,
     /// Count per (class, sub-class).
-    pub subclasses: HashMap<(TrapClass, SubClass), u64>,
+    pub subclasses: FastMap<(TrapClass, SubClass), u64>,
     /// Count per (class, PC) with the last HSR seen there.
-    pub pcs: HashMap<(TrapClass, u32), (u64, u32)>,
+    pub pcs: FastMap<(TrapClass, u32), (u64, u32)>,
+    /// Entries whose sub-class or PC was not kept (past [`MAX_KEYS`]).
+    pub dropped_keys: u64,
+    /// Counts not yet in `subclasses` and `pcs` (see `record_entry`, `flush`).
+    pending: Vec<Option<Pending>>,
     /// Entries per class in consecutive buckets of machine time of `BUCKET_NS`.
     pub buckets: Vec<[u32; CLASS_SLOTS]>,
     /// Total entries to Hyp mode.
@@ -239,9 +313,11 @@ impl HypStats {
             enabled: true,
             counts: [0; CLASS_SLOTS],
             hyp_insns_by_class: [0; CLASS_SLOTS],
-            contexts: HashMap::new(),
-            subclasses: HashMap::new(),
-            pcs: HashMap::new(),
+            contexts: Vec::new(),
+            subclasses: FastMap::default(),
+            pcs: FastMap::default(),
+            dropped_keys: 0,
+            pending: vec![None; PENDING_SLOTS],
             buckets: Vec::new(),
             total: 0,
             hyp_insns: 0,
@@ -251,6 +327,63 @@ impl HypStats {
             since_insn: 0,
             handling: None,
         }
+    }
+
+    /// Adds a pending count to the sub-class and PC maps.
+    fn merge(&mut self, p: Pending) {
+        let sub_key = (p.class, p.sub);
+        let full = self.subclasses.len() >= MAX_KEYS;
+        match self.subclasses.get_mut(&sub_key) {
+            Some(n) => *n += p.n,
+            None if !full => {
+                self.subclasses.insert(sub_key, p.n);
+            }
+            None => self.dropped_keys += p.n,
+        }
+        let pc_key = (p.class, p.pc);
+        let full = self.pcs.len() >= MAX_KEYS;
+        match self.pcs.get_mut(&pc_key) {
+            Some(pc) => {
+                pc.0 += p.n;
+                pc.1 = p.hsr;
+            }
+            None if !full => {
+                self.pcs.insert(pc_key, (p.n, p.hsr));
+            }
+            None => self.dropped_keys += p.n,
+        }
+    }
+
+    /// Moves the cached counts into `subclasses` and `pcs` (done by `settle`; read
+    /// those maps after it).
+    pub fn flush(&mut self) {
+        for i in 0..PENDING_SLOTS {
+            if let Some(p) = self.pending[i].take() {
+                self.merge(p);
+            }
+        }
+    }
+
+    /// The counters of `c`, created on first use.
+    #[inline]
+    fn context_mut(&mut self, c: Context) -> &mut GuestCounters {
+        let i = match self.contexts.iter().position(|e| e.0 == c) {
+            Some(i) => i,
+            None => {
+                self.contexts.push((c, GuestCounters::default()));
+                self.contexts.len() - 1
+            }
+        };
+        &mut self.contexts[i].1
+    }
+
+    /// The counters of `c` (zero if it never ran).
+    pub fn context(&self, c: Context) -> GuestCounters {
+        self.contexts
+            .iter()
+            .find(|e| e.0 == c)
+            .map(|e| e.1)
+            .unwrap_or_default()
     }
 
     /// Charges the instructions since the last switch to the current context and makes
@@ -266,13 +399,14 @@ impl HypStats {
                 }
             }
             Context::Other => {}
-            ctx => self.contexts.entry(ctx).or_default().insns += n,
+            ctx => self.context_mut(ctx).insns += n,
         }
         self.current = to;
     }
 
     /// Charges the instructions up to `insn_count` (before a report).
     pub fn settle(&mut self, insn_count: u64) {
+        self.flush();
         if !self.enabled {
             return;
         }
@@ -286,11 +420,29 @@ impl HypStats {
         self.total += 1;
         self.counts[rec.class.index()] += 1;
         self.handling = Some(rec.class);
-        self.contexts.entry(rec.from).or_default().exits += 1;
-        *self.subclasses.entry((rec.class, rec.sub)).or_default() += 1;
-        let pc = self.pcs.entry((rec.class, rec.pc)).or_default();
-        pc.0 += 1;
-        pc.1 = rec.hsr;
+        self.context_mut(rec.from).exits += 1;
+        // A direct-mapped cache of (class, PC, sub-class) counts in front of the two
+        // maps: a trapping PC usually traps again the same way, so most entries only
+        // bump a count here; the maps get it on eviction and in `flush`.
+        let slot = ((rec.pc >> 1) as usize ^ rec.class.index()) & (PENDING_SLOTS - 1);
+        match &mut self.pending[slot] {
+            Some(p) if p.class == rec.class && p.pc == rec.pc && p.sub == rec.sub => {
+                p.n += 1;
+                p.hsr = rec.hsr;
+            }
+            e => {
+                let old = e.replace(Pending {
+                    class: rec.class,
+                    pc: rec.pc,
+                    sub: rec.sub,
+                    hsr: rec.hsr,
+                    n: 1,
+                });
+                if let Some(old) = old {
+                    self.merge(old);
+                }
+            }
+        }
         let bucket = (rec.time_ns / BUCKET_NS) as usize;
         // Bounded: a bucket per 100 ms of machine time (a day is under 1M buckets).
         if bucket < 1 << 20 {
@@ -335,7 +487,7 @@ impl HypStats {
         self.switch_context(to, insn_count);
         self.handling = None;
         if to != Context::Other {
-            self.contexts.entry(to).or_default().entries += 1;
+            self.context_mut(to).entries += 1;
         }
     }
 
@@ -348,7 +500,8 @@ impl HypStats {
             .sum()
     }
 
-    /// The `n` most frequent trapping PCs of `class`, most frequent first (ties by PC).
+    /// The `n` most frequent trapping PCs of `class`, most frequent first (ties by PC);
+    /// after `settle` or `flush`.
     pub fn top_pcs(&self, class: TrapClass, n: usize) -> Vec<(u32, u64, u32)> {
         let mut v: Vec<(u32, u64, u32)> = self
             .pcs
@@ -367,6 +520,45 @@ impl HypStats {
             let _ = t.flush();
         }
     }
+}
+
+/// `ClockSource::Host` time at a few milliseconds' resolution, for a few nanoseconds:
+/// Linux's CLOCK_MONOTONIC_COARSE, anchored to the precise host clock at first use (the
+/// precise clock read per trap was a tenth of a trap-dense run's time).
+#[cfg(target_os = "linux")]
+fn coarse_host_ns() -> u64 {
+    #[repr(C)]
+    struct Timespec {
+        sec: i64,
+        nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    const CLOCK_MONOTONIC_COARSE: i32 = 6;
+    fn coarse() -> Option<u64> {
+        let mut ts = Timespec { sec: 0, nsec: 0 };
+        // SAFETY: clock_gettime writes one timespec (64-bit time_t on x86-64 and
+        // aarch64 Linux, the hosts a15emu builds for) and touches nothing else.
+        let r = unsafe { clock_gettime(CLOCK_MONOTONIC_COARSE, &mut ts) };
+        (r == 0).then(|| {
+            (ts.sec as u64)
+                .wrapping_mul(1_000_000_000)
+                .wrapping_add(ts.nsec as u64)
+        })
+    }
+    static ANCHOR: std::sync::OnceLock<Option<(u64, u64)>> = std::sync::OnceLock::new();
+    let host = crate::timer::ClockSource::Host;
+    let anchor = ANCHOR.get_or_init(|| Some((coarse()?, host.nanos(0))));
+    match (anchor, coarse()) {
+        (Some((c0, h0)), Some(c)) => h0.wrapping_add(c.wrapping_sub(*c0)),
+        _ => host.nanos(0),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn coarse_host_ns() -> u64 {
+    crate::timer::ClockSource::Host.nanos(0)
 }
 
 impl crate::cpu::Cpu {
@@ -414,8 +606,13 @@ impl crate::cpu::Cpu {
         };
         let sub = self.subclass(class, hsr);
         let now = self.exact_insn_count();
+        let time_ns = match self.cfg.clock {
+            // The buckets need milliseconds; a trace line gets the precise time.
+            crate::timer::ClockSource::Host if self.hyp_stats.trace.is_none() => coarse_host_ns(),
+            c => c.nanos(now),
+        };
         let rec = TrapRecord {
-            time_ns: self.cfg.clock.nanos(now),
+            time_ns,
             count: self.hyp_stats.total + 1,
             class,
             sub,
@@ -511,5 +708,61 @@ impl crate::cpu::Cpu {
             },
             _ => SubClass::None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(pc: u32, sub: SubClass, hsr: u32) -> TrapRecord {
+        TrapRecord {
+            time_ns: 0,
+            count: 0,
+            class: TrapClass::from_ec(0x12),
+            sub,
+            pc,
+            hsr,
+            from: Context::Guest { vmid: 1, pl1: true },
+        }
+    }
+
+    #[test]
+    fn the_pending_cache_loses_nothing_on_eviction() {
+        let mut st = HypStats::new();
+        let a = SubClass::Hvc { imm: 0, func: 1 };
+        let b = SubClass::Hvc { imm: 0, func: 2 };
+        // PCs 0x1000 and 0x1080 share a slot; PC 0x1000 also changes sub-class.
+        for i in 0..10u32 {
+            st.record_entry(rec(0x1000, a, i), 0);
+            st.record_entry(rec(0x1080, a, 100 + i), 0);
+            st.record_entry(rec(0x1000, b, 200 + i), 0);
+        }
+        st.flush();
+        let hvc = TrapClass::from_ec(0x12);
+        assert_eq!(st.subclasses[&(hvc, a)], 20);
+        assert_eq!(st.subclasses[&(hvc, b)], 10);
+        assert_eq!(st.pcs[&(hvc, 0x1000)], (20, 209));
+        assert_eq!(st.pcs[&(hvc, 0x1080)], (10, 109));
+        assert_eq!(st.total, 30);
+        assert_eq!(st.dropped_keys, 0);
+        // Flushing twice adds nothing.
+        st.flush();
+        assert_eq!(st.subclasses[&(hvc, a)], 20);
+    }
+
+    #[test]
+    fn distinct_keys_are_bounded() {
+        let mut st = HypStats::new();
+        let n = MAX_KEYS as u32 + 100;
+        for i in 0..n {
+            st.record_entry(rec(i * 4, SubClass::Hvc { imm: 0, func: i }, 0), 0);
+        }
+        st.flush();
+        assert_eq!(st.subclasses.len(), MAX_KEYS);
+        assert_eq!(st.pcs.len(), MAX_KEYS);
+        assert_eq!(st.dropped_keys, 2 * 100);
+        assert_eq!(st.total, n as u64);
+        assert_eq!(st.counts[0x12], n as u64);
     }
 }

@@ -4,6 +4,9 @@
 //!
 //! `cargo run --release -p test-roms --bin bench -- [--runs N] [--rom NAME] [--no-qemu]`
 //!
+//! With `--hyp-cost`, it times the Hyp statistics (issue 6): the synthetic trap workload
+//! cli/tests/roms/hvloop.S at three trap densities, with counting on and off.
+//!
 //! With `--linux`, it times the boot of Debian's kernel and busybox initramfs (the images
 //! of scripts/fetch-images.sh) to the initramfs's markers instead, against
 //! `qemu-system-arm -M vexpress-a15` on the same images with the same device tree.
@@ -16,6 +19,7 @@ use test_roms::{roms, runner};
 struct Args {
     runs: usize,
     rom: String,
+    hyp_cost: bool,
     qemu: bool,
     linux: bool,
 }
@@ -24,6 +28,7 @@ fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         runs: 5,
         rom: "crc32".into(),
+        hyp_cost: false,
         qemu: true,
         linux: false,
     };
@@ -37,6 +42,7 @@ fn parse_args() -> Result<Args, String> {
                     .filter(|&n| n > 0)
                     .ok_or("--runs needs a positive number")?
             }
+            "--hyp-cost" => a.hyp_cost = true,
             "--rom" => a.rom = it.next().ok_or("--rom needs a program name")?,
             "--no-qemu" => a.qemu = false,
             "--linux" => a.linux = true,
@@ -124,6 +130,9 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if args.hyp_cost {
+        return bench_hyp_cost(&args);
+    }
     if args.linux {
         return bench_linux(&args);
     }
@@ -212,6 +221,77 @@ fn main() {
             emu_median / qm
         );
     }
+}
+
+/// The cost of the Hyp statistics: hvloop (4 traps per iteration: 2 HVC, a trapped
+/// MCR, a trapped WFI) with counting on (the default) and off (`--no-hyp-stats`), runs
+/// interleaved, compared by the medians of a15emu's own MIPS figure (`--stats`).
+fn bench_hyp_cost(args: &Args) {
+    let fail = |e: String| -> ! {
+        eprintln!("bench: {e}");
+        std::process::exit(1)
+    };
+    let bin = a15emu_binary().unwrap_or_else(|e| fail(e));
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/roms/hvloop.bin");
+    let image = std::fs::read(&src).unwrap_or_else(|e| fail(format!("{}: {e}", src.display())));
+    let dir = std::env::temp_dir().join(format!("a15emu-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| fail(e.to_string()));
+    // (label, iterations, busy-loop rounds per iteration): about 150M instructions each
+    // (an iteration: 2 x rounds + 9 guest instructions, 4 traps, ~34 Hyp instructions).
+    let loads: [(&str, u32, u32); 4] = [
+        ("trap every ~3 guest insns", 3_300_000, 1),
+        ("trap every ~100 guest insns", 345_000, 200),
+        ("trap every ~1000 guest insns", 37_000, 2000),
+        ("no traps (busy loop)", 1, 75_000_000),
+    ];
+    println!(
+        "bench: Hyp statistics cost on hvloop, {} runs each (median MIPS)",
+        args.runs
+    );
+    println!(
+        "  {:<30} {:>12} {:>12} {:>8}",
+        "workload", "counting on", "counting off", "cost"
+    );
+    for (label, iters, work) in loads {
+        let mut img = image.clone();
+        img[0x30..0x34].copy_from_slice(&iters.to_le_bytes());
+        img[0x34..0x38].copy_from_slice(&work.to_le_bytes());
+        let path = dir.join("hvloop.bin");
+        std::fs::write(&path, &img).unwrap_or_else(|e| fail(e.to_string()));
+        let (mut on, mut off) = (Vec::new(), Vec::new());
+        for _ in 0..args.runs {
+            for (counting, v) in [(true, &mut on), (false, &mut off)] {
+                let mut c = Command::new(&bin);
+                c.args(["run", "--stats", "--kernel"]).arg(&path);
+                if !counting {
+                    c.arg("--no-hyp-stats");
+                }
+                let o = c
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .unwrap_or_else(|e| fail(e.to_string()));
+                let err = String::from_utf8_lossy(&o.stderr);
+                // "a15emu: N instructions in S s: M MIPS"
+                let mips = err.lines().find_map(|l| {
+                    l.strip_suffix(" MIPS")?
+                        .rsplit(' ')
+                        .next()?
+                        .parse::<f64>()
+                        .ok()
+                });
+                match (o.status.success(), mips) {
+                    (true, Some(m)) => v.push(m),
+                    _ => fail(format!("a15emu failed ({}): {err}", o.status)),
+                }
+            }
+        }
+        let (on, off) = (median(&mut on), median(&mut off));
+        println!(
+            "  {label:<30} {on:>12.1} {off:>12.1} {:>7.1}%",
+            (off - on) / off * 100.0
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Boot time of Debian's Linux to the initramfs markers, a15emu against QEMU.
