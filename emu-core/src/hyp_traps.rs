@@ -873,6 +873,18 @@ pub fn debug_routed_to_hyp(cpu: &Cpu) -> bool {
     (cpu.s.hdcr & hdcr::TDE != 0 || cpu.s.hcr & hcr::TGE != 0) && at_trappable_level(cpu)
 }
 
+/// PMCR's read-only part as the current PL sees it: at Non-secure PL0/PL1, PMCR.N
+/// (bits 15:11) reads as HDCR.HPMN, the number of counters the hypervisor leaves to the
+/// guest (Arm ARM B4.1.65). (Accesses to counters >= HPMN from there are UNPREDICTABLE
+/// and still reach the counter; HPME is not modelled.)
+pub fn pmcr_id_seen(cpu: &Cpu, pmcr_id: u32) -> u32 {
+    if at_trappable_level(cpu) {
+        (pmcr_id & !(0x1f << 11)) | (cpu.s.hdcr & hdcr::HPMN_MASK) << 11
+    } else {
+        pmcr_id
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

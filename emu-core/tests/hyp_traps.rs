@@ -624,6 +624,13 @@ fn hdcr_pmu_traps() {
     );
     completes_one(MRC_PMCCNTR_R2, tpmcr);
     hyp_completes(MRC_PMCCNTR_R2, tpm);
+    // HDCR.HPMN: PMCR.N as Non-secure PL1 sees it (Hyp mode sees all 6 counters).
+    let mut c = ns_cpu(&[], Mode::Svc);
+    assert_eq!((c.cp_read(cp15(0, 9, 12, 0)).unwrap() >> 11) & 0x1f, 6);
+    c.s.hdcr = 2;
+    assert_eq!((c.cp_read(cp15(0, 9, 12, 0)).unwrap() >> 11) & 0x1f, 2);
+    c.s.switch_mode(Mode::Hyp);
+    assert_eq!((c.cp_read(cp15(0, 9, 12, 0)).unwrap() >> 11) & 0x1f, 6);
     // PL0: trapped only while PMUSERENR.EN allows the access.
     let mut c = ns_cpu(&[MRC_PMCCNTR_R2], Mode::Usr);
     tpm(&mut c);
