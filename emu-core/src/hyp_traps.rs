@@ -727,6 +727,51 @@ pub fn trap64(
         .map(|r| r.name)
 }
 
+/// Which trap control produced an MCR/MRC or MCRR/MRRC trap with syndrome `hsr` (EC 0x03,
+/// 0x04, 0x05, 0x0C), judged from the trap registers in `s` as they were when the trap
+/// was taken (they are unchanged on entry to Hyp mode): for statistics and traces
+/// ("SCTLR write, HCR.TVM"). `None` for other classes, or when no control explains it.
+pub fn control_for(s: &CpuState, hsr: u32) -> Option<&'static str> {
+    let iss = hsr & 0x01ff_ffff;
+    let write = iss & 1 == 0;
+    match hsr >> 26 {
+        c @ (ec::MCR_MRC_CP15 | ec::MCR_MRC_CP14) => {
+            let enc = CpReg {
+                cp: if c == ec::MCR_MRC_CP15 { 15 } else { 14 },
+                opc1: (iss >> 14 & 7) as u8,
+                crn: (iss >> 10 & 15) as u8,
+                crm: (iss >> 1 & 15) as u8,
+                opc2: (iss >> 17 & 7) as u8,
+            };
+            if enc.cp == 15 && (s.hstr & hstr::T_MASK) >> enc.crn & 1 != 0 {
+                return Some(HSTR_NAMES[enc.crn as usize]);
+            }
+            TRAPS32
+                .iter()
+                .find(|r| r.control.on(s) && r.dir.covers(write) && r.enc.contains(enc))
+                .map(|r| r.name)
+        }
+        c @ (ec::MCRR_MRRC_CP15 | ec::MRRC_CP14) => {
+            let cp = if c == ec::MCRR_MRRC_CP15 { 15 } else { 14 };
+            let (opc1, crm) = (iss >> 16 & 15, iss >> 1 & 15);
+            if cp == 15 && (s.hstr & hstr::T_MASK) >> crm & 1 != 0 {
+                return Some(HSTR_NAMES[crm as usize]);
+            }
+            TRAPS64
+                .iter()
+                .find(|r| {
+                    r.control.on(s)
+                        && r.dir.covers(write)
+                        && r.enc.cp == cp
+                        && r.enc.opc1 >> opc1 & 1 != 0
+                        && r.enc.crm >> crm & 1 != 0
+                })
+                .map(|r| r.name)
+        }
+        _ => None,
+    }
+}
+
 // ---- syndromes ---------------------------------------------------------------------------
 
 /// What a syndrome needs from the trapped instruction: its registers, condition and size.
