@@ -82,9 +82,10 @@ fn list_register_drives_virq_and_eoi_maintenance_drives_ppi_25() {
 /// tests/roms/vgic_guest.S: a Hyp-mode "hypervisor" hands virtual interrupt 27 to a
 /// Non-secure SVC guest through GICH_LR0 (with EOI maintenance); the guest acknowledges
 /// and ends it through GICV; the maintenance interrupt (PPI 25) then goes to Hyp under
-/// HCR.IMO. Started in Hyp here; started in Secure SVC it enters Hyp through Monitor
+/// HCR.IMO; then a hardware list register (HW = 1) for physical SPI 40, whose virtual
+/// EOI deactivates SPI 40 in the distributor. Started in Hyp here; started in Secure SVC it enters Hyp through Monitor
 /// mode, so its ELF runs unchanged under `qemu-system-arm -M vexpress-a15,
-/// virtualization=on -serial stdio`, which prints the same six lines (QEMU 7.2).
+/// virtualization=on -serial stdio`, which prints the same lines (QEMU 7.2).
 #[test]
 fn guest_takes_a_list_register_interrupt_and_its_eoi_reaches_hyp() {
     let mut m = Machine::new(MachineConfig {
@@ -105,11 +106,24 @@ fn guest_takes_a_list_register_interrupt_and_its_eoi_reaches_hyp() {
     let out = String::from_utf8_lossy(&cap.0.borrow()).into_owned();
     // Guest GICV_IAR, Hyp GICC_IAR (PPI 25), GICH_EISR0 (LR0), GICH_MISR (EOI), LR0
     // invalid after the guest's EOI (priority 0xa0, EOI bit, ID 27), the guest handler's
-    // mode (IRQ: taken at the guest's vector, not in Hyp).
-    assert_eq!(
-        out,
-        "0000001b\n00000019\n00000001\n00000001\n0a08001b\n00000012\n"
-    );
+    // mode (IRQ: taken at the guest's vector, not in Hyp); then the hardware list
+    // register: GICC_IAR (SPI 40), GICD_ISACTIVER1 (40 active), GICV_IAR (80),
+    // GICD_ISACTIVER1 after the virtual EOI (deactivated), LR1 (HW, invalid).
+    let want = [
+        0x1b,
+        0x19,
+        1,
+        1,
+        0x0a08_001b,
+        0x12,
+        0x28,
+        0x100,
+        0x50,
+        0,
+        0x8a00_a050u32,
+    ];
+    let want: String = want.iter().map(|w| format!("{w:08x}\n")).collect();
+    assert_eq!(out, want);
 }
 
 #[derive(Clone, Default)]

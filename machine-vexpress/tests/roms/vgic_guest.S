@@ -5,9 +5,13 @@
 @ enables its virtual CPU interface and takes the virtual IRQ at its own vector, records
 @ GICV_IAR and ends the interrupt (GICV_EOIR). The EOI raises the maintenance interrupt,
 @ which HCR.IMO routes to Hyp: the Hyp IRQ vector records GICC_IAR, GICH_EISR0,
-@ GICH_MISR and GICH_LR0, prints them on UART0 and powers the board off.
+@ GICH_MISR and GICH_LR0. Then it forwards physical SPI 40 (taken with EOImode 1) as
+@ virtual 80 in a hardware list register (HW, PhysicalID 40) and acknowledges and ends
+@ it through GICV itself: the virtual EOI deactivates SPI 40 in the distributor. It
+@ prints the results on UART0 and powers the board off.
 @ Results at 0x80002000 (and printed in hex, one a line): guest IAR, Hyp IAR, EISR0,
-@ MISR, LR0, the guest handler's mode.
+@ MISR, LR0, the guest handler's mode, GICC_IAR (40), GICD_ISACTIVER1 before and after
+@ the virtual EOI with GICV_IAR (80) between, GICH_LR1 after.
 @ Started in Hyp mode (a15emu's board test) it runs as it is; started in Secure SVC (QEMU's
 @ vexpress-a15,virtualization=on with this ELF) it enters Hyp through Monitor mode (SCR.NS
 @ and HCE set, exception return to Hyp).
@@ -47,6 +51,11 @@ hyp_start:
     mov r1, #(1 << 25)
     str r1, [r4, #0x80]         @ GICD_IGROUPR0: PPI 25 in Group 1
     str r1, [r4, #0x100]        @ GICD_ISENABLER0: PPI 25
+    mov r1, #(1 << 8)
+    str r1, [r4, #0x84]         @ GICD_IGROUPR1: SPI 40 in Group 1
+    str r1, [r4, #0x104]        @ GICD_ISENABLER1: SPI 40
+    mov r1, #1
+    strb r1, [r4, #0x828]       @ GICD_ITARGETSR: SPI 40 to CPU 0
     mov r1, #3
     str r1, [r4]                @ GICD_CTLR: EnableGrp0, EnableGrp1
     ldr r5, =0x2c002000         @ GICC
@@ -119,6 +128,34 @@ hyp_irq:
     str r1, [r2, #12]
     ldr r1, [r6, #0x100]        @ GICH_LR0
     str r1, [r2, #16]
+    @ Maintenance handled: free LR0, end PPI 25.
+    mov r1, #0
+    str r1, [r6, #0x100]
+    mov r1, #25
+    str r1, [r5, #0x10]         @ GICC_EOIR
+    @ A hardware interrupt: physical SPI 40, taken with EOImode 1 (priority drop only),
+    @ forwarded as virtual 80 with GICH_LR1.HW; the virtual EOI deactivates SPI 40.
+    mov r1, #0x200
+    orr r1, r1, #7
+    str r1, [r5]                @ GICC_CTLR: + EOImode
+    ldr r4, =0x2c001000
+    mov r1, #(1 << 8)
+    str r1, [r4, #0x204]        @ GICD_ISPENDR1: SPI 40
+    ldr r1, [r5, #0xc]          @ GICC_IAR
+    str r1, [r2, #24]
+    str r1, [r5, #0x10]         @ GICC_EOIR: priority drop
+    ldr r1, [r4, #0x304]        @ GICD_ISACTIVER1
+    str r1, [r2, #28]
+    ldr r1, =(1 << 31) | (1 << 28) | (0x14 << 23) | (40 << 10) | 80
+    str r1, [r6, #0x104]        @ GICH_LR1: HW, pending, PhysicalID 40, VirtualID 80
+    ldr r7, =0x2c006000         @ GICV, used here on the guest's behalf
+    ldr r1, [r7, #0xc]          @ GICV_IAR
+    str r1, [r2, #32]
+    str r1, [r7, #0x10]         @ GICV_EOIR (guest EOImode 0: deactivates)
+    ldr r1, [r4, #0x304]        @ GICD_ISACTIVER1
+    str r1, [r2, #36]
+    ldr r1, [r6, #0x104]        @ GICH_LR1
+    str r1, [r2, #40]
     ldr r0, =0x1c090000         @ UART0
     mov r7, #0
 2:  ldr r1, [r2, r7, lsl #2]
@@ -134,7 +171,7 @@ hyp_irq:
     mov r3, #'\n'
     str r3, [r0]
     add r7, r7, #1
-    cmp r7, #6
+    cmp r7, #11
     blt 2b
     ldr r0, =0x1c010000
     ldr r1, =0xc0800000
@@ -144,4 +181,4 @@ hyp_irq:
 
     .org 0x2000
 results:
-    .word 0, 0, 0, 0, 0, 0
+    .word 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
