@@ -83,9 +83,10 @@ fn list_register_drives_virq_and_eoi_maintenance_drives_ppi_25() {
 /// Non-secure SVC guest through GICH_LR0 (with EOI maintenance); the guest acknowledges
 /// and ends it through GICV; the maintenance interrupt (PPI 25) then goes to Hyp under
 /// HCR.IMO; then a hardware list register (HW = 1) for physical SPI 40, whose virtual
-/// EOI deactivates SPI 40 in the distributor. Started in Hyp here; started in Secure SVC it enters Hyp through Monitor
-/// mode, so its ELF runs unchanged under `qemu-system-arm -M vexpress-a15,
-/// virtualization=on -serial stdio`, which prints the same lines (QEMU 7.2).
+/// EOI deactivates SPI 40 in the distributor. Started in Hyp here; started in Secure SVC
+/// it enters Hyp through Monitor mode, so its ELF runs unchanged under `qemu-system-arm
+/// -M vexpress-a15,virtualization=on -serial stdio`, which prints the same lines (QEMU
+/// 7.2).
 #[test]
 fn guest_takes_a_list_register_interrupt_and_its_eoi_reaches_hyp() {
     let mut m = Machine::new(MachineConfig {
