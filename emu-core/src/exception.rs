@@ -196,6 +196,10 @@ impl Cpu {
         if self.s.in_hyp() {
             return self.take_exception_in_hyp(e);
         }
+        // Stage 2 aborts from Non-secure PL0/PL1 go to Hyp mode (mmu/stage2.rs).
+        if self.take_stage2_abort(&e) {
+            return;
+        }
         if self.s.hcr & crate::hyp_regs::HCR_TGE != 0 && self.general_exception_to_hyp(e) {
             return;
         }
@@ -299,6 +303,7 @@ impl Cpu {
         self.s.regs[15] = base.wrapping_add(offset);
         self.branched = true;
         self.clear_exclusive();
+        self.note_context();
     }
 
     /// HCR.TGE (Arm ARM B1.14.1 "Trapping general exceptions to Hyp mode"): the
@@ -417,6 +422,7 @@ impl Cpu {
                 "enter hyp: vector {vector:#04x} hsr {syndrome:08x?} from pc {:#010x} mode {:?} elr {ret:#010x}",
                 self.s.cur_pc, self.s.mode());
         }
+        self.record_hyp_entry(syndrome, vector);
         let old_cpsr = self.s.cpsr();
         self.s.switch_mode(Mode::Hyp);
         self.s.spsr = old_cpsr;
@@ -457,7 +463,13 @@ impl Cpu {
             _ => false,
         };
         let mask = if bad_mode { !psr::M_MASK } else { 0xffff_ffff };
+        let from_hyp = self.s.in_hyp();
         self.s.write_cpsr(spsr, mask);
+        if from_hyp && !self.s.in_hyp() {
+            self.record_hyp_return();
+        } else {
+            self.note_context();
+        }
         let target = if self.s.is_thumb() {
             new_pc & !1
         } else {

@@ -7,6 +7,8 @@ pub mod debug;
 pub mod decode;
 pub mod exception;
 pub mod hyp_regs;
+pub mod hyp_stats;
+pub mod hyp_traps;
 pub mod insn;
 pub mod interp;
 pub mod interrupts;
