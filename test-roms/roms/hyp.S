@@ -44,6 +44,7 @@
 #define HV_FATAL     0x105  /* r0 = string, r1 = value: the guest failed; abandon the phase */
 #define HV_CLEAR_VI  0x106  /* clear HCR.VI */
 #define HV_CLEAR_VF  0x107  /* clear HCR.VF */
+#define HV_GFAIL     0x108  /* r0 = name, r1, r2 = values: the guest saw something wrong */
 
 /* HCR bits (Arm ARM B4.1.65). */
 #define HCR_VM   (1 << 0)
@@ -73,6 +74,7 @@
 #define SHARED_IPA 0x90000000   /* stage 2: hv_shared (read/write), then hv_shared+4K (read-only) */
 #define SHARED_W0  0xc0ffee01
 #define SHARED_W1  0xc0ffee02
+#define SHARED_W2  0xc0ffee03       /* the second guest's page at SHARED_IPA */
 
 /* GIC (vexpress-a15: the A15 MPCore private region at 0x2c000000). */
 #define GICH       0x2c004000
@@ -276,6 +278,32 @@ hyp_entry:
     and r0, r0, #(HCR_VI | HCR_VF)
     HCHK "hyp: hcr.vi and hcr.vf cleared by the guest's requests", r0, 0
 
+    SAY "== phase D: a second guest (vmid 2) with its own stage 2 tables"
+    bl s2_setup_vm2
+    LI r0, hv_shared2
+    LI r1, SHARED_W2
+    str r1, [r0]
+    LI r0, s2b_l1
+    LI r1, (2 << 16)                    /* VMID 2: no TLB maintenance needed, entries */
+    mcrr p15, 6, r0, r1, c2             /* are tagged with the VMID (B3.9.1) */
+    isb
+    LI r0, guest_d
+    LI r1, SHARED_W2
+    bl run_guest
+    LI r0, hv_shared2
+    ldr r1, [r0, #4]
+    HCHK "hyp: vmid 2 store reached its own page", r1, 0x2222
+    LI r0, hv_shared
+    ldr r1, [r0, #4]
+    HCHK "hyp: vmid 1 page untouched by vmid 2", r1, 0x600df00d
+    LI r0, s2_l1
+    LI r1, (1 << 16)                    /* back to VMID 1 */
+    mcrr p15, 6, r0, r1, c2
+    isb
+    LI r0, guest_d
+    LI r1, SHARED_W0
+    bl run_guest
+
     SAY "== trap counts seen by the hypervisor"
     LI r4, trap_counts
     ldr r1, [r4, #(0x01 * 4)]
@@ -334,15 +362,16 @@ hyp_entry:
     mov r0, r2
     b exit
 
-/* run_guest(r0 = entry): runs the guest at Non-secure SVC mode with IRQ, FIQ and
- * asynchronous aborts masked until it asks to leave (HV_EXIT) or fails (HV_FATAL). */
+/* run_guest(r0 = entry, r1 = argument, in the guest's r1): runs the guest at
+ * Non-secure SVC mode with IRQ, FIQ and asynchronous aborts masked until it asks to
+ * leave (HV_EXIT) or fails (HV_FATAL). */
 run_guest:
     push {r4-r12, lr}
-    LI r1, hyp_saved_sp
-    str sp, [r1]
+    LI r2, hyp_saved_sp
+    str sp, [r2]
     msr ELR_hyp, r0
-    mov r1, #(0x1c0 | MODE_SVC)
-    msr spsr_cxsf, r1
+    mov r2, #(0x1c0 | MODE_SVC)
+    msr spsr_cxsf, r2
     eret
 /* Back from the guest: the trap handler's frame is dropped. */
 guest_left:
@@ -396,6 +425,27 @@ s2_setup:
     dsb
     isb
     pop {r0-r3, pc}
+
+/* Stage 2 of the second guest (VMID 2): the same code and data block at 0x80000000,
+ * IPA 0x90000000 -> hv_shared2 (RW), nothing at 0x90001000 (level 3 translation fault),
+ * nothing below 0x80000000 (level 1 translation faults). */
+s2_setup_vm2:
+    push {r0-r1, lr}
+    LI r0, s2b_l1
+    LI r1, s2b_l2_ram
+    orr r1, r1, #S2_TABLE
+    str r1, [r0, #(2 * 8)]
+    LI r0, s2b_l2_ram
+    LI r1, (0x80000000 | S2_BLOCK_RAM)
+    str r1, [r0, #(0 * 8)]
+    LI r1, s2b_l3_shared
+    orr r1, r1, #S2_TABLE
+    str r1, [r0, #(0x80 * 8)]
+    LI r0, s2b_l3_shared
+    LI r1, (hv_shared2 + S2_PAGE_RAM)
+    str r1, [r0, #(0 * 8)]
+    dsb
+    pop {r0-r1, pc}
 
 /* check(r0 = name, r1 = got, r2 = expected, r3 = suffix string or 0): prints
  * "name suffix: pass" or "name suffix FAIL: got expected" and counts. Preserves every
@@ -673,6 +723,8 @@ trap_hvc:
     beq hv_clear_vi
     cmp r9, #(HV_CLEAR_VF - 0x100)
     beq hv_clear_vf
+    cmp r9, #(HV_GFAIL - 0x100)
+    beq hv_gfail
     mov r1, r8
     STRADDR r0, "hyp: FAIL unknown service"
     bl print_kv
@@ -737,6 +789,11 @@ hv_fatal:
     bl print_kv
     b fatal_common
 
+hv_gfail:
+    bl print_kv2
+    bl count_fail
+    b trap_return
+
 hv_clear_vi:
     mrc p15, 4, r0, c1, c1, 0
     bic r0, r0, #HCR_VI
@@ -780,17 +837,37 @@ guest_bad:
     STRADDR r0, "unexpected exception: lr"
     mov r1, lr
     hvc #HV_FATAL
+/* Undefined instruction and data abort: reported as failures, then the instruction is
+ * skipped so that the rest of the phase still runs. */
 guest_und:
-    STRADDR r0, "undefined instruction: lr"
+    push {r0-r2}
+    STRADDR r0, "guest: FAIL undefined instruction: next spsr"
     mov r1, lr
-    hvc #HV_FATAL
+    mrs r2, spsr
+    hvc #HV_GFAIL
+    pop {r0-r2}
+    movs pc, lr                         /* LR_und: the next instruction */
+guest_dabt:
+    push {r0-r2}
+    STRADDR r0, "guest: FAIL data abort: dfsr dfar"
+    mrc p15, 0, r1, c5, c0, 0
+    mrc p15, 0, r2, c6, c0, 0
+    hvc #HV_GFAIL
+    sub lr, lr, #8                      /* the aborted instruction */
+    mrs r0, spsr
+    tst r0, #(1 << 5)                   /* T32: 16 or 32 bits */
+    addeq lr, lr, #4
+    beq 1f
+    ldrh r0, [lr]
+    lsr r0, r0, #11
+    cmp r0, #0x1d
+    addhs lr, lr, #4
+    addlo lr, lr, #2
+1:  pop {r0-r2}
+    movs pc, lr
 guest_pabt:
     STRADDR r0, "prefetch abort: ifsr"
     mrc p15, 0, r1, c5, c0, 1
-    hvc #HV_FATAL
-guest_dabt:
-    STRADDR r0, "data abort: dfsr"
-    mrc p15, 0, r1, c5, c0, 0
     hvc #HV_FATAL
 
 /* IRQ: a GIC virtual interrupt (acknowledge and EOI each through GICV until the
@@ -840,6 +917,10 @@ guest_setup:
     isb
     cps #MODE_IRQ
     LI sp, guest_irq_stack + 1024
+    cps #MODE_UND
+    LI sp, guest_und_stack + 1024
+    cps #MODE_ABT
+    LI sp, guest_abt_stack + 1024
     cps #MODE_SVC
     bx lr
 
@@ -1065,6 +1146,31 @@ guest_c:
     GCHK "hcr.vf: virtual fiq taken once", r0, 1
     hvc #HV_EXIT
 
+/* Phase D, run as VMID 2 and then as VMID 1 again: r1 = what its stage 2 shows at
+ * SHARED_IPA. */
+guest_d:
+    LI sp, guest_stack + 4096
+    LI r9, SHARED_IPA
+    ldr r0, [r9]
+    push {r0-r3}
+    mov r2, r1
+    mov r1, r0
+    STRADDR r0, "s2: the page this vmid sees at 0x90000000"
+    hvc #HV_CHECK
+    pop {r0-r3}
+    LI r2, SHARED_W2
+    cmp r1, r2
+    bne 1f
+    /* VMID 2 only: a store, and an IPA its stage 2 does not map. */
+    LI r0, 0x2222
+    str r0, [r9, #4]
+    add r9, r9, #0x1000
+g_vm2:
+    ldr r0, [r9]
+    GTRAP "s2: vmid 2 read of an unmapped page (level 3)", 0x93800007, g_vm2
+    GFAR "s2: vmid 2 read of an unmapped page (level 3)", (SHARED_IPA + 0x1000), ((SHARED_IPA + 0x1000) >> 8)
+1:  hvc #HV_EXIT
+
     .ltorg
 
 /* ------------------------------------------------------------------------------------ */
@@ -1088,12 +1194,19 @@ guest_fiq_entries: .word 0
 guest_irq_log:  .space 9 * 4
     .balign 32
 s2_l1:          .space 32
+    .balign 32
+s2b_l1:         .space 32
     .balign 4096
 s2_l2_lo:       .space 4096
 s2_l2_ram:      .space 4096
 s2_l3_shared:   .space 4096
 s2_l3_gic:      .space 4096
 hv_shared:      .space 8192
+hv_shared2:     .space 4096
+s2b_l2_ram:     .space 4096
+s2b_l3_shared:  .space 4096
 hyp_stack:      .space 4096
 guest_stack:    .space 4096
 guest_irq_stack: .space 1024
+guest_und_stack: .space 1024
+guest_abt_stack: .space 1024
