@@ -443,22 +443,6 @@ impl Cpu {
         Ok(idx)
     }
 
-    /// Samples the interrupt inputs; takes an unmasked one.
-    #[inline]
-    fn check_interrupts(&mut self) -> bool {
-        if self.fiq_line && self.s.cpsr_ctrl & psr::F == 0 {
-            self.s.cur_pc = self.s.regs[15];
-            self.take_exception(Exception::Fiq);
-            return true;
-        }
-        if self.irq_line && self.s.cpsr_ctrl & psr::I == 0 {
-            self.s.cur_pc = self.s.regs[15];
-            self.take_exception(Exception::Irq);
-            return true;
-        }
-        false
-    }
-
     /// Executes one decoded instruction; `Some` when the run loop must return.
     #[inline(always)]
     fn exec_insn(&mut self, insn: &Insn, pc_offset: u32) -> Option<StopReason> {
@@ -504,7 +488,7 @@ impl Cpu {
     pub fn run(&mut self, budget: u64) -> StopReason {
         let end = self.insn_count.saturating_add(budget);
         while self.insn_count < end {
-            if (self.irq_line || self.fiq_line) && self.check_interrupts() {
+            if self.interrupt_inputs_active() && self.check_interrupts() {
                 self.branched = false;
             }
             let idx = match self.lookup_block() {

@@ -196,6 +196,9 @@ impl Cpu {
         if self.s.in_hyp() {
             return self.take_exception_in_hyp(e);
         }
+        if self.s.hcr & crate::hyp_regs::HCR_TGE != 0 && self.general_exception_to_hyp(e) {
+            return;
+        }
         // (mode, vector offset, return link, also mask F)
         let (mode, offset, lr, mask_f, mask_a) = match e {
             Exception::Undefined => (
@@ -296,6 +299,37 @@ impl Cpu {
         self.s.regs[15] = base.wrapping_add(offset);
         self.branched = true;
         self.clear_exclusive();
+    }
+
+    /// HCR.TGE (Arm ARM B1.14.1 "Trapping general exceptions to Hyp mode"): the
+    /// UNDEFINED instruction and SVC exceptions that Non-secure User mode would take to
+    /// PL1 go to the Hyp Trap vector instead, with EC 0x00 (ELR = the instruction) and
+    /// EC 0x11 (ELR = the next instruction). Returns whether `e` was taken that way.
+    fn general_exception_to_hyp(&mut self, e: Exception) -> bool {
+        if !self.cfg.virtualization || self.s.mode() != Mode::Usr || !self.s.is_ns_below_hyp() {
+            return false;
+        }
+        let pc = self.s.cur_pc;
+        let il32 = self.s.next_pc.wrapping_sub(pc) == 4;
+        match e {
+            Exception::Undefined => {
+                self.enter_hyp(Some(hsr(ec::UNKNOWN, true, 0)), pc, hyp_vector::TRAP);
+                true
+            }
+            Exception::Svc(imm) => {
+                if self.s.itstate != 0 {
+                    self.s.it_advance();
+                }
+                let next = self.s.next_pc;
+                self.enter_hyp(
+                    Some(hsr(ec::SVC, il32, imm & 0xffff)),
+                    next,
+                    hyp_vector::TRAP,
+                );
+                true
+            }
+            _ => false,
+        }
     }
 
     /// An exception taken while in Hyp mode stays in Hyp mode (Arm ARM B1.8, "Exceptions

@@ -27,6 +27,17 @@ const HCPTR_WMASK: u32 = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 20);
 pub const HCR_MASK: u32 = 0x0fff_ffff;
 /// HCR.VM: stage 2 translation enable.
 pub const HCR_VM: u32 = 1 << 0;
+/// HCR.FMO / IMO / AMO: route physical FIQ / IRQ / asynchronous aborts taken from
+/// Non-secure PL0/PL1 to Hyp mode, and enable the virtual ones (Arm ARM B1.8.11).
+pub const HCR_FMO: u32 = 1 << 3;
+pub const HCR_IMO: u32 = 1 << 4;
+pub const HCR_AMO: u32 = 1 << 5;
+/// HCR.VF / VI / VA: virtual FIQ / IRQ / asynchronous abort pending.
+pub const HCR_VF: u32 = 1 << 6;
+pub const HCR_VI: u32 = 1 << 7;
+pub const HCR_VA: u32 = 1 << 8;
+/// HCR.TGE: trap general exceptions from Non-secure PL0 to Hyp mode (B1.14.1).
+pub const HCR_TGE: u32 = 1 << 27;
 /// HCR.TWI / HCR.TWE: trap WFI / WFE from Non-secure PL0 and PL1.
 pub const HCR_TWI: u32 = 1 << 13;
 pub const HCR_TWE: u32 = 1 << 14;

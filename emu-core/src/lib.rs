@@ -9,6 +9,7 @@ pub mod exception;
 pub mod hyp_regs;
 pub mod insn;
 pub mod interp;
+pub mod interrupts;
 pub mod memory;
 pub mod mmu;
 pub mod pmu;

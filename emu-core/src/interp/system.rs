@@ -213,7 +213,7 @@ fn wfx_syndrome(i: &Insn, wfe: bool) -> u32 {
 pub fn exec_wfi(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     if cpu.s.hcr & crate::hyp_regs::HCR_TWI != 0
         && cpu.s.is_ns_below_hyp()
-        && !(cpu.irq_line || cpu.fiq_line)
+        && !cpu.wfi_wake_pending()
     {
         return Err(Exception::HypTrap(wfx_syndrome(i, false)));
     }
