@@ -544,7 +544,14 @@ hyp_trap:
 /* record_trap(): last_hsr, last_elr = HSR, ELR; for data aborts also HDFAR, HPFAR. */
 record_trap:
     LI r0, last_trap
-    str r5, [r0, #0]
+    /* ARMv7 (B3.13.6): HSR.IL is UNK/SBZP for a data abort without a valid instruction
+     * syndrome (ISV = 0); compare such syndromes without it. */
+    mov r1, r5
+    cmp r7, #0x24
+    bne 1f
+    tst r5, #(1 << 24)
+    biceq r1, r1, #(1 << 25)
+1:  str r1, [r0, #0]
     str r6, [r0, #4]
     mrc p15, 4, r1, c6, c0, 0           /* HDFAR */
     mrc p15, 4, r2, c6, c0, 4           /* HPFAR */
