@@ -14,13 +14,15 @@
  *      mappings (a remapped page, a read-only page: permission fault), and stage 2
  *      translation faults emulating an MMIO device at IPA 0x09000000 (EC 0x24: ISV,
  *      SAS, SSE, SRT, WnR, HDFAR, HPFAR; the access is emulated and the instruction
- *      skipped by HSR.IL), from A32 and T32 code;
+ *      skipped by HSR.IL, or by decoding it when ISV = 0), from A32 and T32 code;
  *   B. virtual interrupts through GICH list registers (GICH at 0x2c004000; the GICV
  *      frame at 0x2c006000 appears to the guest at the GICC IPA 0x2c002000 by stage 2);
  *      the guest takes the virtual IRQs, acknowledges and EOIs them through GICV, and
  *      the hypervisor checks list register state, ELRSR, EISR and MISR afterwards
  *      (GICv2 IHI 0048B chapter 5);
- *   C. HCR.VI and HCR.VF (virtual IRQ and FIQ with HCR.IMO/FMO).
+ *   C. HCR.VI and HCR.VF (virtual IRQ and FIQ with HCR.IMO/FMO);
+ *   D. a second guest under VMID 2 with its own stage 2 tables (same IPA, another page;
+ *      a level 3 translation fault), then VMID 1 again without TLB maintenance.
  *
  * All output comes from Hyp mode (semihosting); the guest reports through HVCs with
  * immediates 0x100-0x1ff ("hypervisor services"). Every check prints one line,
@@ -32,14 +34,13 @@
     .arch_extension virt
     .fpu vfpv4
 
-#define MODE_MON 0x16
 #define MODE_HYP 0x1a
 
 /* Hypervisor services (HVC immediates from the guest). */
 #define HV_EXIT      0x100  /* the phase is over: back to the hypervisor's main flow */
 #define HV_CHECK     0x101  /* r0 = name, r1 = got, r2 = expected */
 #define HV_TRAPCHK   0x102  /* r0 = name, r1 = expected HSR, r2 = expected ELR (trap address) */
-#define HV_FARCHK    0x103  /* r0 = name, r1 = expected HDFAR, r2 = expected HPFAR or -1 */
+#define HV_FARCHK    0x103  /* r0 = name, r1 = expected HDFAR, r2 = expected HPFAR or ~0 */
 #define HV_SAY       0x104  /* r0 = string */
 #define HV_FATAL     0x105  /* r0 = string, r1 = value: the guest failed; abandon the phase */
 #define HV_CLEAR_VI  0x106  /* clear HCR.VI */
