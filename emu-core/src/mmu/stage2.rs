@@ -363,7 +363,8 @@ impl Cpu {
     }
 
     /// Stage 2 applies to the current PL1/PL0 accesses (not in Hyp or Monitor mode).
-    #[inline]
+    /// Out of line: the MMU-off paths that ask stay small.
+    #[inline(never)]
     pub(crate) fn stage2_applies(&self) -> bool {
         self.stage2_enabled() && !self.s.in_hyp() && self.s.mode() != Mode::Mon
     }
@@ -510,6 +511,8 @@ impl Cpu {
     /// B3.13.6): through the Hyp Trap vector with ELR_hyp = the faulting instruction,
     /// HDFAR/HIFAR = the VA, HPFAR = IPA[39:12] in [31:4], and HSR EC 0x24/0x20 with the
     /// abort ISS. Returns false (nothing done) for any other exception.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn take_stage2_abort(&mut self, e: &Exception) -> bool {
         let (f, data) = match e {
             Exception::DataAbort(f) => (f, true),
