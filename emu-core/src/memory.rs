@@ -222,8 +222,9 @@ impl Cpu {
     }
 
     /// Virtual to physical for an instruction fetch (execute permission); a fault is a
-    /// Prefetch Abort.
-    #[inline(always)]
+    /// Prefetch Abort. Out of line: the run loop's block lookup calls it only when its
+    /// direct-mapped front misses, and inlined there it costs the loop registers.
+    #[inline(never)]
     pub(crate) fn translate_fetch(&mut self, va: u32) -> Result<u64, Exception> {
         let pa = if !self.mmu_on() {
             va as u64
