@@ -21,17 +21,29 @@ use crate::sysreg::{
 /// HCPTR bits that read as one (Arm ARM B4.1.62: TCP0-TCP9, TCP12, TCP13 of
 /// coprocessors the A15 does not have).
 pub const HCPTR_RES1: u32 = 0x33ff;
-/// HCPTR bits software can write: TCP10, TCP11, TASE, TTA.
-const HCPTR_WMASK: u32 = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 20);
+/// HCPTR bits software can write: TCP10, TCP11, TASE, TTA, TCPAC (A15 TRM 4.3.58).
+const HCPTR_WMASK: u32 = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 20) | (1 << 31);
 /// HCR bits of ARMv7 (VM ... TGE, bits 27:0).
 pub const HCR_MASK: u32 = 0x0fff_ffff;
 /// HCR.VM: stage 2 translation enable.
 pub const HCR_VM: u32 = 1 << 0;
+/// HCR.FMO / IMO / AMO: route physical FIQ / IRQ / asynchronous aborts taken from
+/// Non-secure PL0/PL1 to Hyp mode, and enable the virtual ones (Arm ARM B1.8.11).
+pub const HCR_FMO: u32 = 1 << 3;
+pub const HCR_IMO: u32 = 1 << 4;
+pub const HCR_AMO: u32 = 1 << 5;
+/// HCR.VF / VI / VA: virtual FIQ / IRQ / asynchronous abort pending.
+pub const HCR_VF: u32 = 1 << 6;
+pub const HCR_VI: u32 = 1 << 7;
+pub const HCR_VA: u32 = 1 << 8;
+/// HCR.TGE: trap general exceptions from Non-secure PL0 to Hyp mode (B1.14.1).
+pub const HCR_TGE: u32 = 1 << 27;
 /// HCR.TWI / HCR.TWE: trap WFI / WFE from Non-secure PL0 and PL1.
 pub const HCR_TWI: u32 = 1 << 13;
 pub const HCR_TWE: u32 = 1 << 14;
-/// HSTR: T0-T15 except T4 and T14 (ThumbEE and Jazelle trap bits are RES0 on the A15).
-const HSTR_MASK: u32 = 0xbfef;
+/// HSTR: T0-T15 except T4 and T14, TTEE and TJDBX (the A15 has ThumbEE and the trivial
+/// Jazelle extension; traps in hyp_traps.rs).
+const HSTR_MASK: u32 = 0x3_bfef;
 /// HDCR: TDRA, TDOSA, TDA, TDE, HPME, TPM, TPMCR, HPMN.
 const HDCR_MASK: u32 = 0xfff;
 /// HTCR: T0SZ, IRGN0, ORGN0, SH0; bit 31 is RES1 (IMPLEMENTATION DEFINED, reads 1).
