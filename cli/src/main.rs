@@ -70,7 +70,7 @@ struct RunArgs {
     stats: bool,
     /// Kernel command line (/chosen/bootargs; empty keeps a --dtb's own), or the
     /// program's command line (semihosting SYS_GET_CMDLINE). With --dom0/--domu: Xen's
-    /// command line (default "console=dtuart dom0_mem=256M").
+    /// command line (default "console=dtuart dtuart=serial0 dom0_mem=256M").
     #[arg(long)]
     append: Option<String>,
     /// Boot --kernel as the Xen hypervisor with this dom0:
@@ -86,7 +86,7 @@ struct RunArgs {
 }
 
 /// Xen's command line when --append is not given.
-const XEN_DEFAULT_APPEND: &str = "console=dtuart dom0_mem=256M";
+const XEN_DEFAULT_APPEND: &str = "console=dtuart dtuart=serial0 dom0_mem=256M";
 const DOM0_DEFAULT_APPEND: &str = "console=hvc0";
 const DOMU_DEFAULT_APPEND: &str = "console=ttyAMA0";
 /// RAM when booting Xen and no --mem is given.

@@ -877,6 +877,25 @@ fn is_xen_boot_node(n: &Node) -> bool {
 }
 
 impl DeviceTree {
+    /// Adds `/psci` (PSCI 0.2 through SMC, what the board's firmware answers) when no
+    /// root child is compatible with "arm,psci*". Returns whether it added one. Xen on a
+    /// vexpress can only power the board off through PSCI SYSTEM_OFF (its vexpress
+    /// platform code has no power-off), and Debian's vexpress DTB has no psci node.
+    pub fn add_psci_if_absent(&mut self) -> bool {
+        let has = self.root.children.iter().any(|c| {
+            c.prop("compatible")
+                .is_some_and(|v| v.split(|&b| b == 0).any(|s| s.starts_with(b"arm,psci")))
+        });
+        if !has {
+            self.root.children.push(
+                Node::new("psci")
+                    .p_strs("compatible", &["arm,psci-0.2"])
+                    .p_str("method", "smc"),
+            );
+        }
+        !has
+    }
+
     /// Describes a Xen boot in /chosen (Xen's docs/misc/arm/device-tree/booting.txt):
     /// - `xen,xen-bootargs` (and `bootargs`, for Xen-unaware readers) = `xen_bootargs`;
     ///   `xen,dom0-bootargs` = `dom0_bootargs` when there is a dom0;

@@ -27,6 +27,10 @@
 //! - The DTB last, 2 MiB aligned (Xen maps it through a 2 MiB window and accepts at most
 //!   2 MiB of it).
 //!
+//! A user's DTB is patched as for Linux (memory, /chosen) and, when the board answers
+//! PSCI calls, gets a `/psci` node if it has none: Xen on a vexpress powers the board off
+//! only through PSCI SYSTEM_OFF, and Debian's vexpress DTB has no such node.
+//!
 //! The same addresses work under QEMU (`-M vexpress-a15,virtualization=on`), which puts
 //! a `-kernel` at RAM base + 64 KiB and its DTB at RAM base + 128 MiB: the modules sit
 //! between the two for any set of Debian-sized images (see test-roms' Xen harness).
@@ -373,6 +377,10 @@ impl Machine {
             Some(user) => {
                 let mut t = DeviceTree::parse(user)?;
                 t.patch_for_boot((base, size), &boot.cmdline, None)?;
+                if self.cfg.psci && t.add_psci_if_absent() {
+                    tracing::info!(target: "boot",
+                        "added a PSCI node to the device tree (Xen powers off through PSCI)");
+                }
                 t
             }
             None => DeviceTree::parse(&fdt::generate(&fdt::GenerateOptions {
@@ -695,6 +703,40 @@ mod tests {
                 .flat_map(|c| c.to_be_bytes())
                 .collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn a_user_dtb_without_psci_gets_a_psci_node_when_the_board_answers_psci() {
+        let plain = fdt::generate(&fdt::GenerateOptions {
+            ram: (RAM_BASE, 256 << 20),
+            cmdline: String::new(),
+            initrd: None,
+            psci: false,
+        })
+        .unwrap();
+        for psci in [true, false] {
+            let mut m = Machine::new(MachineConfig {
+                ram_size: 1 << 30,
+                psci,
+                ..MachineConfig::default()
+            })
+            .unwrap();
+            let mut b = boot();
+            b.dtb = Some(plain.clone());
+            let l = m.load_xen(&b).unwrap();
+            let blob = m
+                .cpu
+                .ram
+                .slice(l.dtb.0, (l.dtb.1 - l.dtb.0) as usize)
+                .unwrap();
+            let t = DeviceTree::parse(blob).unwrap();
+            let node = t.root.find("psci");
+            assert_eq!(node.is_some(), psci);
+            if let Some(n) = node {
+                assert_eq!(n.str_prop("compatible"), Some("arm,psci-0.2"));
+                assert_eq!(n.str_prop("method"), Some("smc"));
+            }
+        }
     }
 
     #[test]
