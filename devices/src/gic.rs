@@ -8,8 +8,8 @@
 //! "current CPU" cell that the board sets before running each core (default 0).
 //!
 //! Interrupt inputs: [`Gic::set_irq_line`] (SPIs, by interrupt ID 32..) and
-//! [`Gic::set_ppi`] (PPIs, by interrupt ID 16..31, e.g. the generic timer on 26/27/29/30
-//! and the virtual maintenance interrupt on 25). Outputs: [`Gic::cpu_irq`] and
+//! [`Gic::set_ppi`] (PPIs, by interrupt ID 16..31, e.g. the generic timer on 26/27/29/30;
+//! the maintenance interrupt on 25 is driven inside the GIC). Outputs: [`Gic::cpu_irq`] and
 //! [`Gic::cpu_fiq`], recomputed after every state change.
 //!
 //! Model choices:
@@ -29,15 +29,18 @@
 //! - Register misuse (bad offset or size, writes to read-only registers) is RAZ/WI with a
 //!   warning logged once per offset.
 //!
-//! The virtualization extensions (GICH hypervisor interface with list registers, GICV
-//! virtual CPU interface) are not implemented; their per-CPU state would live in
-//! [`GicState`] beside `cpus` (e.g. a `Vec<GichCpu>`), with two more MmioDevice views
-//! built like [`GicCpuInterface`].
+//! The virtualization extensions (the GICH virtual interface control with its list
+//! registers, the GICV virtual CPU interface) live in [`crate::gic_virt`]: their per-CPU
+//! state ([`VirtCpu`]) sits in [`GicState`] beside `cpus`, and [`Gic::hyp_interface`] /
+//! [`Gic::virt_cpu_interface`] hand out their windows. The maintenance interrupt is wired
+//! inside the GIC to PPI 25 of each CPU (level, from GICH_MISR); the virtual outputs are
+//! [`Gic::cpu_virq`] and [`Gic::cpu_vfiq`].
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::rc::Rc;
 
+use crate::gic_virt::{GicHypInterface, GicVirtCpuInterface, VirtCpu, MAINTENANCE_PPI};
 use crate::MmioDevice;
 
 /// GICD_IIDR of the GIC-400 (r0p1).
@@ -192,13 +195,17 @@ pub struct GicState {
     cpus: Vec<CpuState>,
     /// Interrupts 32..num_irqs.
     spis: Vec<Irq>,
-    // Virtualization extensions (GICH/GICV state per CPU) would go here.
+    /// Virtualization extensions: GICH/GICV state per CPU interface.
+    virt: Vec<VirtCpu>,
     warned: HashSet<(u8, u64)>,
 }
 
 const WIN_DIST: u8 = 0;
 const WIN_CPU: u8 = 1;
 const WIN_INPUT: u8 = 2;
+const WIN_GICH: u8 = 3;
+const WIN_GICV: u8 = 4;
+const WIN_HW_LR: u8 = 5;
 
 impl GicState {
     fn new(num_cpus: usize, it_lines_number: u32) -> GicState {
@@ -218,6 +225,7 @@ impl GicState {
                     ..Irq::reset(id)
                 })
                 .collect(),
+            virt: vec![VirtCpu::new(); num_cpus],
             warned: HashSet::new(),
         }
     }
@@ -227,6 +235,9 @@ impl GicState {
             let w = match win {
                 WIN_DIST => "GICD",
                 WIN_CPU => "GICC",
+                WIN_GICH => "GICH",
+                WIN_GICV => "GICV",
+                WIN_HW_LR => "GICH_LR PhysicalID",
                 _ => "input",
             };
             tracing::warn!(target: "gic", "{w} {offset:#x}: {what}; RAZ/WI");
@@ -304,7 +315,14 @@ impl GicState {
         })
     }
 
-    fn update(&mut self) {
+    /// Recomputes the outputs after a state change: the maintenance interrupts (PPI 25,
+    /// level-sensitive, from each CPU's GICH_MISR) first, then the IRQ/FIQ outputs.
+    pub(crate) fn update(&mut self) {
+        for cpu in 0..self.num_cpus {
+            let m = self.virt[cpu].maintenance();
+            let i = &mut self.cpus[cpu].private[MAINTENANCE_PPI as usize];
+            i.level = m;
+        }
         for cpu in 0..self.num_cpus {
             let s = self.signalled(cpu);
             let c = &mut self.cpus[cpu];
@@ -686,6 +704,36 @@ impl GicState {
         self.update();
     }
 
+    // ---- Virtualization extensions (state and logic in crate::gic_virt) ----
+
+    pub(crate) fn virt_cpu(&self, cpu: usize) -> Option<&VirtCpu> {
+        self.virt.get(cpu)
+    }
+
+    pub(crate) fn virt_cpu_mut(&mut self, cpu: usize) -> Option<&mut VirtCpu> {
+        self.virt.get_mut(cpu)
+    }
+
+    /// Logs GICH (`gich`) or GICV misuse once per offset.
+    pub(crate) fn warn_virt(&mut self, gich: bool, offset: u64, what: &str) {
+        self.warn_once(if gich { WIN_GICH } else { WIN_GICV }, offset, what);
+    }
+
+    /// Deactivates physical interrupt `id` for `cpu`, as a guest's deactivation of a
+    /// hardware list register does (IHI 0048B, GICH_LR.HW). PhysicalID must name a PPI or SPI.
+    pub(crate) fn deactivate_physical(&mut self, cpu: usize, id: u32) {
+        let id = id as usize;
+        if (16..self.num_irqs).contains(&id) && cpu < self.num_cpus {
+            self.deactivate(cpu, id);
+        } else {
+            self.warn_once(
+                WIN_HW_LR,
+                id as u64,
+                "not a PPI or SPI; nothing deactivated",
+            );
+        }
+    }
+
     // ---- Inputs ----
 
     fn set_line(&mut self, cpu: usize, id: usize, level: bool) {
@@ -734,6 +782,17 @@ impl Gic {
         }
     }
 
+    /// The virtual interface control window GICH (map 8 KiB): the current CPU's frame at
+    /// 0, CPU n's at 0x1000 + 0x200 n.
+    pub fn hyp_interface(&self) -> GicHypInterface {
+        GicHypInterface::new(self.state.clone(), self.current_cpu.clone())
+    }
+
+    /// The virtual CPU interface window GICV (map 8 KiB), banked by the current CPU.
+    pub fn virt_cpu_interface(&self) -> GicVirtCpuInterface {
+        GicVirtCpuInterface::new(self.state.clone(), self.current_cpu.clone())
+    }
+
     /// Resets all registers (as on a system reset); input line levels are kept, so
     /// level-sensitive interrupts whose line is high are pending again.
     pub fn reset(&self) {
@@ -749,6 +808,8 @@ impl Gic {
         }
         fresh.warned = std::mem::take(&mut s.warned);
         *s = fresh;
+        // The maintenance line follows the (reset) virtual interface state.
+        s.update();
     }
 
     /// Selects which CPU's banked registers the MMIO views access.
@@ -789,11 +850,11 @@ impl Gic {
     /// Drives private peripheral interrupt `ppi` (interrupt ID 16..31) of `cpu`.
     pub fn set_ppi(&self, cpu: usize, ppi: u32, level: bool) {
         let mut s = self.state.borrow_mut();
-        if !(16..32).contains(&ppi) || cpu >= s.num_cpus {
+        if !(16..32).contains(&ppi) || ppi == MAINTENANCE_PPI || cpu >= s.num_cpus {
             s.warn_once(
                 WIN_INPUT,
                 ppi as u64,
-                "set_ppi on a non-PPI ID or absent CPU",
+                "set_ppi on a non-PPI ID, the internal maintenance PPI or an absent CPU",
             );
             return;
         }
@@ -808,6 +869,33 @@ impl Gic {
     /// FIQ output to `cpu` (Group 0 interrupts when GICC_CTLR.FIQEn is set).
     pub fn cpu_fiq(&self, cpu: usize) -> bool {
         self.state.borrow().cpus.get(cpu).is_some_and(|c| c.fiq_out)
+    }
+
+    /// Virtual IRQ output to `cpu` from its virtual CPU interface (list registers).
+    pub fn cpu_virq(&self, cpu: usize) -> bool {
+        self.state
+            .borrow()
+            .virt
+            .get(cpu)
+            .is_some_and(|v| v.outputs().0)
+    }
+
+    /// Virtual FIQ output to `cpu` (Group 0 list registers when GICV_CTLR.FIQEn is set).
+    pub fn cpu_vfiq(&self, cpu: usize) -> bool {
+        self.state
+            .borrow()
+            .virt
+            .get(cpu)
+            .is_some_and(|v| v.outputs().1)
+    }
+
+    /// Level of `cpu`'s maintenance interrupt (also PPI 25's input line).
+    pub fn maintenance_irq(&self, cpu: usize) -> bool {
+        self.state
+            .borrow()
+            .virt
+            .get(cpu)
+            .is_some_and(|v| v.maintenance())
     }
 }
 

@@ -6,6 +6,7 @@
 //! address is logged once. Instruction fetches from there take a Prefetch Abort.
 
 pub mod gic;
+pub mod gic_virt;
 pub mod pl011;
 pub mod pl031;
 pub mod sp804;

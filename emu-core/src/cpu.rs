@@ -159,7 +159,18 @@ pub struct Cpu {
     pub io_event: bool,
     /// The soft TLB and MMU bookkeeping (CPU core II).
     pub mmu: crate::mmu::Mmu,
+    /// Set by the board while the interrupt the GIC presents to the core is the virtual
+    /// interface's maintenance interrupt, so that the HSR path can class it.
+    pub maintenance_irq: bool,
+    /// Statistics of the HSR path (hyp_stats.rs).
+    pub hyp_stats: crate::hyp_stats::HypStats,
+    /// The block being executed (`NO_BLOCK` between blocks): lets slow paths find how
+    /// many instructions of it have run (`exact_insn_count`) without per-instruction
+    /// bookkeeping.
+    cur_block: u32,
 }
+
+const NO_BLOCK: u32 = u32::MAX;
 
 impl Cpu {
     pub fn new(cfg: CpuConfig, ram: Ram) -> Cpu {
@@ -179,6 +190,9 @@ impl Cpu {
             vfiq_line: false,
             io_event: false,
             mmu: crate::mmu::Mmu::new(),
+            maintenance_irq: false,
+            hyp_stats: crate::hyp_stats::HypStats::new(),
+            cur_block: NO_BLOCK,
         }
     }
 
@@ -198,6 +212,7 @@ impl Cpu {
         self.mmu.tlb.flush_all();
         self.mmu.tlb_hyp.flush_all();
         self.flush_code();
+        self.note_context();
     }
 
     /// Drops every decoded block (after code was overwritten, or the decode context
@@ -313,6 +328,25 @@ impl Cpu {
         self.s.write_cpsr(value, m);
         if m & (psr::M_MASK | psr::E | psr::A | psr::I | psr::F) != 0 {
             self.end_block();
+        }
+        if m & psr::M_MASK != 0 {
+            self.note_context();
+        }
+    }
+
+    /// Instructions executed so far including the current one when called from inside
+    /// a block (`insn_count` is only brought up to date at block ends). For slow paths
+    /// only: it searches the current block for `s.cur_pc`.
+    pub fn exact_insn_count(&self) -> u64 {
+        if self.cur_block == NO_BLOCK {
+            return self.insn_count;
+        }
+        let Some(b) = self.cache.blocks.get(self.cur_block as usize) else {
+            return self.insn_count;
+        };
+        match b.insns.iter().position(|i| i.addr == self.s.cur_pc) {
+            Some(p) => self.insn_count + p as u64 + 1,
+            None => self.insn_count,
         }
     }
 
@@ -443,22 +477,6 @@ impl Cpu {
         Ok(idx)
     }
 
-    /// Samples the interrupt inputs; takes an unmasked one.
-    #[inline]
-    fn check_interrupts(&mut self) -> bool {
-        if self.fiq_line && self.s.cpsr_ctrl & psr::F == 0 {
-            self.s.cur_pc = self.s.regs[15];
-            self.take_exception(Exception::Fiq);
-            return true;
-        }
-        if self.irq_line && self.s.cpsr_ctrl & psr::I == 0 {
-            self.s.cur_pc = self.s.regs[15];
-            self.take_exception(Exception::Irq);
-            return true;
-        }
-        false
-    }
-
     /// Executes one decoded instruction; `Some` when the run loop must return.
     #[inline(always)]
     fn exec_insn(&mut self, insn: &Insn, pc_offset: u32) -> Option<StopReason> {
@@ -504,7 +522,7 @@ impl Cpu {
     pub fn run(&mut self, budget: u64) -> StopReason {
         let end = self.insn_count.saturating_add(budget);
         while self.insn_count < end {
-            if (self.irq_line || self.fiq_line) && self.check_interrupts() {
+            if self.interrupt_inputs_active() && self.check_interrupts() {
                 self.branched = false;
             }
             let idx = match self.lookup_block() {
@@ -516,6 +534,7 @@ impl Cpu {
             };
             // SAFETY: blocks are only dropped by `flush_code`, which runs between
             // blocks (below), never while this slice is in use.
+            self.cur_block = idx;
             let insns: *const [Insn] = &*self.cache.blocks[idx as usize].insns;
             let insns = unsafe { &*insns };
             let pc_offset = if self.s.is_thumb() { 4 } else { 8 };
@@ -529,6 +548,7 @@ impl Cpu {
                 }
             }
             self.insn_count += executed;
+            self.cur_block = NO_BLOCK;
             if self.branched {
                 self.branched = false;
             } else {

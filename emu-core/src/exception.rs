@@ -196,6 +196,13 @@ impl Cpu {
         if self.s.in_hyp() {
             return self.take_exception_in_hyp(e);
         }
+        // Stage 2 aborts from Non-secure PL0/PL1 go to Hyp mode (mmu/stage2.rs).
+        if self.take_stage2_abort(&e) {
+            return;
+        }
+        if self.s.hcr & crate::hyp_regs::HCR_TGE != 0 && self.general_exception_to_hyp(e) {
+            return;
+        }
         // (mode, vector offset, return link, also mask F)
         let (mode, offset, lr, mask_f, mask_a) = match e {
             Exception::Undefined => (
@@ -296,6 +303,38 @@ impl Cpu {
         self.s.regs[15] = base.wrapping_add(offset);
         self.branched = true;
         self.clear_exclusive();
+        self.note_context();
+    }
+
+    /// HCR.TGE (Arm ARM B1.14.1 "Trapping general exceptions to Hyp mode"): the
+    /// UNDEFINED instruction and SVC exceptions that Non-secure User mode would take to
+    /// PL1 go to the Hyp Trap vector instead, with EC 0x00 (ELR = the instruction) and
+    /// EC 0x11 (ELR = the next instruction). Returns whether `e` was taken that way.
+    fn general_exception_to_hyp(&mut self, e: Exception) -> bool {
+        if !self.cfg.virtualization || self.s.mode() != Mode::Usr || !self.s.is_ns_below_hyp() {
+            return false;
+        }
+        let pc = self.s.cur_pc;
+        let il32 = self.s.next_pc.wrapping_sub(pc) == 4;
+        match e {
+            Exception::Undefined => {
+                self.enter_hyp(Some(hsr(ec::UNKNOWN, true, 0)), pc, hyp_vector::TRAP);
+                true
+            }
+            Exception::Svc(imm) => {
+                if self.s.itstate != 0 {
+                    self.s.it_advance();
+                }
+                let next = self.s.next_pc;
+                self.enter_hyp(
+                    Some(hsr(ec::SVC, il32, imm & 0xffff)),
+                    next,
+                    hyp_vector::TRAP,
+                );
+                true
+            }
+            _ => false,
+        }
     }
 
     /// An exception taken while in Hyp mode stays in Hyp mode (Arm ARM B1.8, "Exceptions
@@ -383,6 +422,7 @@ impl Cpu {
                 "enter hyp: vector {vector:#04x} hsr {syndrome:08x?} from pc {:#010x} mode {:?} elr {ret:#010x}",
                 self.s.cur_pc, self.s.mode());
         }
+        self.record_hyp_entry(syndrome, vector);
         let old_cpsr = self.s.cpsr();
         self.s.switch_mode(Mode::Hyp);
         self.s.spsr = old_cpsr;
@@ -423,7 +463,13 @@ impl Cpu {
             _ => false,
         };
         let mask = if bad_mode { !psr::M_MASK } else { 0xffff_ffff };
+        let from_hyp = self.s.in_hyp();
         self.s.write_cpsr(spsr, mask);
+        if from_hyp && !self.s.in_hyp() {
+            self.record_hyp_return();
+        } else {
+            self.note_context();
+        }
         let target = if self.s.is_thumb() {
             new_pc & !1
         } else {

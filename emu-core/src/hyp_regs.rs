@@ -1,7 +1,7 @@
 //! The Virtualization Extensions' system registers (Arm ARM B4.1, B3.17 "Hyp mode
 //! registers"): the Hyp configuration and syndrome registers, the Hyp stage 1
 //! translation registers and TLB maintenance, VPIDR/VMPIDR, the stage 2 base registers
-//! (stored only: stage 2 translation is issue 5), and SCR.
+//! (their effects: mmu/stage2.rs), and SCR.
 //!
 //! Access rules (Arm ARM B3.17 "Hyp mode registers"): every register here is
 //! accessible only at PL2 (Hyp mode) and from Monitor mode with SCR.NS = 1; from
@@ -21,17 +21,29 @@ use crate::sysreg::{
 /// HCPTR bits that read as one (Arm ARM B4.1.62: TCP0-TCP9, TCP12, TCP13 of
 /// coprocessors the A15 does not have).
 pub const HCPTR_RES1: u32 = 0x33ff;
-/// HCPTR bits software can write: TCP10, TCP11, TASE, TTA.
-const HCPTR_WMASK: u32 = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 20);
+/// HCPTR bits software can write: TCP10, TCP11, TASE, TTA, TCPAC (A15 TRM 4.3.58).
+const HCPTR_WMASK: u32 = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 20) | (1 << 31);
 /// HCR bits of ARMv7 (VM ... TGE, bits 27:0).
 pub const HCR_MASK: u32 = 0x0fff_ffff;
 /// HCR.VM: stage 2 translation enable.
 pub const HCR_VM: u32 = 1 << 0;
+/// HCR.FMO / IMO / AMO: route physical FIQ / IRQ / asynchronous aborts taken from
+/// Non-secure PL0/PL1 to Hyp mode, and enable the virtual ones (Arm ARM B1.8.11).
+pub const HCR_FMO: u32 = 1 << 3;
+pub const HCR_IMO: u32 = 1 << 4;
+pub const HCR_AMO: u32 = 1 << 5;
+/// HCR.VF / VI / VA: virtual FIQ / IRQ / asynchronous abort pending.
+pub const HCR_VF: u32 = 1 << 6;
+pub const HCR_VI: u32 = 1 << 7;
+pub const HCR_VA: u32 = 1 << 8;
+/// HCR.TGE: trap general exceptions from Non-secure PL0 to Hyp mode (B1.14.1).
+pub const HCR_TGE: u32 = 1 << 27;
 /// HCR.TWI / HCR.TWE: trap WFI / WFE from Non-secure PL0 and PL1.
 pub const HCR_TWI: u32 = 1 << 13;
 pub const HCR_TWE: u32 = 1 << 14;
-/// HSTR: T0-T15 except T4 and T14 (ThumbEE and Jazelle trap bits are RES0 on the A15).
-const HSTR_MASK: u32 = 0xbfef;
+/// HSTR: T0-T15 except T4 and T14, TTEE and TJDBX (the A15 has ThumbEE and the trivial
+/// Jazelle extension; traps in hyp_traps.rs).
+const HSTR_MASK: u32 = 0x3_bfef;
 /// HDCR: TDRA, TDOSA, TDA, TDE, HPME, TPM, TPMCR, HPMN.
 const HDCR_MASK: u32 = 0xfff;
 /// HTCR: T0SZ, IRGN0, ORGN0, SH0; bit 31 is RES1 (IMPLEMENTATION DEFINED, reads 1).
@@ -101,9 +113,7 @@ fn write_scr(c: &mut Cpu, v: u32) {
 fn write_hcr(c: &mut Cpu, v: u32) {
     let old = c.s.hcr;
     c.s.hcr = v & HCR_MASK;
-    if c.s.hcr & HCR_VM != 0 && old & HCR_VM == 0 {
-        tracing::warn!(target: "hyp", "HCR.VM set: stage 2 translation is not modelled yet");
-    }
+    crate::mmu::stage2::hcr_written(c, old);
 }
 
 fn write_hsctlr(c: &mut Cpu, v: u32) {
@@ -145,7 +155,8 @@ fn tlbimvah(c: &mut Cpu, v: u32) {
     c.mmu_changed();
 }
 
-/// TLBIALLNSNH(IS): every Non-secure PL1&0 entry (stage 1 and, later, stage 2).
+/// TLBIALLNSNH(IS): every Non-secure PL1&0 entry, all VMIDs, stage 1 and stage 2
+/// (the TLB holds combined entries).
 fn tlbiallnsnh(c: &mut Cpu, _v: u32) {
     c.mmu.tlb.flush_all();
     c.mmu_changed();
@@ -164,6 +175,20 @@ const fn op(name: &'static str, crn: u8, crm: u8, opc2: u8, f: fn(&mut Cpu, u32)
     SysReg {
         name,
         enc: cp15(4, crn, crm, opc2),
+        access: Access::Check(pl2_write_only),
+        behaviour: Behaviour::Custom {
+            read: None,
+            write: Some(f),
+        },
+    }
+}
+
+/// ATS12NSO** (CP15 c7, opc1 0, CRm 8, opc2 4-7): write-only, Hyp mode or Monitor
+/// mode with SCR.NS = 1.
+const fn ats12nso(name: &'static str, opc2: u8, f: fn(&mut Cpu, u32)) -> SysReg {
+    SysReg {
+        name,
+        enc: cp15(0, 7, 8, opc2),
         access: Access::Check(pl2_write_only),
         behaviour: Behaviour::Custom {
             read: None,
@@ -251,7 +276,10 @@ pub static HYP_REGS: &[SysReg] = &[
         2,
         1,
         2,
-        rw(|c| c.s.vtcr | HTCR_RES1, |c, v| c.s.vtcr = v & VTCR_MASK),
+        rw(
+            |c| c.s.vtcr | HTCR_RES1,
+            |c, v| crate::mmu::stage2::vtcr_written(c, v, VTCR_MASK),
+        ),
     ),
     // HADFSR/HAIFSR: no IMPLEMENTATION DEFINED fault information.
     reg("HADFSR", 5, 1, 0, crate::sysregs_a15::RAZ_WI),
@@ -285,6 +313,19 @@ pub static HYP_REGS: &[SysReg] = &[
         Behaviour::State(|s| &mut s.hpfar, 0xffff_fff0),
     ),
     op("ATS1HR", 7, 8, 0, |c, v| c.ats1h(v, AccessType::Read)),
+    // ATS12NSO**: stage 1 and 2 of the Non-secure PL1&0 regime (opc1 = 0).
+    ats12nso("ATS12NSOPR", 4, |c, v| {
+        c.ats12nso(v, AccessType::Read, false)
+    }),
+    ats12nso("ATS12NSOPW", 5, |c, v| {
+        c.ats12nso(v, AccessType::Write, false)
+    }),
+    ats12nso("ATS12NSOUR", 6, |c, v| {
+        c.ats12nso(v, AccessType::Read, true)
+    }),
+    ats12nso("ATS12NSOUW", 7, |c, v| {
+        c.ats12nso(v, AccessType::Write, true)
+    }),
     op("ATS1HW", 7, 8, 1, |c, v| c.ats1h(v, AccessType::Write)),
     op("TLBIALLHIS", 8, 3, 0, tlbiallh),
     op("TLBIMVAHIS", 8, 3, 1, tlbimvah),
@@ -340,7 +381,7 @@ pub static HYP_REGS64: &[SysReg64] = &[
         },
     },
     SysReg64 {
-        // VMID [55:48] and BADDR [39:x]; used by stage 2 (issue 5).
+        // VMID [55:48] and BADDR [39:x] of stage 2 (mmu/stage2.rs).
         name: "VTTBR",
         enc: CpReg64 {
             cp: 15,
@@ -348,6 +389,9 @@ pub static HYP_REGS64: &[SysReg64] = &[
             crm: 2,
         },
         access: Access::Check(pl2_access),
-        behaviour: Behaviour64::State(|s| &mut s.vttbr, 0x00ff_00ff_ffff_ffff),
+        behaviour: Behaviour64::Custom {
+            read: Some(|c| c.s.vttbr),
+            write: Some(crate::mmu::stage2::vttbr_written),
+        },
     },
 ];

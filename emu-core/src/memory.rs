@@ -123,6 +123,8 @@ impl Acc {
 }
 
 const PAGE_SHIFT: u32 = 12;
+/// HCR.VM and HCR.DC: stage 2 may apply even with SCTLR.M = 0.
+const HCR_S2: u32 = crate::hyp_regs::HCR_VM | crate::mmu::stage2::HCR_DC;
 
 /// Loads `size` (1, 2, 4 or 8) little-endian bytes from host memory.
 ///
@@ -269,9 +271,9 @@ impl Cpu {
                 }
             }
         }
-        // Either regime's MMU on (SCTLR.M, HSCTLR.M): `read_mmu` sorts out which
-        // applies; with both off this stays the plain physical access.
-        if (self.s.sctlr | self.s.hsctlr) & sctlr::M != 0 {
+        // Either regime's MMU on (SCTLR.M, HSCTLR.M, stage 2 by HCR.VM/DC): `read_mmu`
+        // sorts out which applies; with all off this stays the plain physical access.
+        if (self.s.sctlr | self.s.hsctlr) & sctlr::M != 0 || self.s.hcr & HCR_S2 != 0 {
             return self.read_mmu(va, size, acc);
         }
         self.read_pa(va, va as u64, size, acc)
@@ -374,7 +376,7 @@ impl Cpu {
                 }
             }
         }
-        if (self.s.sctlr | self.s.hsctlr) & sctlr::M != 0 {
+        if (self.s.sctlr | self.s.hsctlr) & sctlr::M != 0 || self.s.hcr & HCR_S2 != 0 {
             return self.write_mmu(va, size, v, acc);
         }
         self.write_pa(va, va as u64, size, v, acc)
@@ -544,6 +546,27 @@ impl Cpu {
             v
         };
         self.write_raw(va, 4, v as u64, acc)
+    }
+
+    /// Reads `size` (2 or 4) bytes of code at `va` as the current regime fetches it,
+    /// without side effects on the block cache and without raising anything: `None` if
+    /// it does not translate or is not in RAM (used to re-read a faulting instruction).
+    pub(crate) fn peek_code(&mut self, va: u32, size: u32) -> Option<u32> {
+        let pa = if self.mmu_on() {
+            let unpriv = self.s.mode() == Mode::Usr;
+            match self.mmu.tlb.lookup(va, AccessType::Fetch.bit(unpriv)) {
+                Some(pa) if !self.s.in_hyp() => pa,
+                _ => self.translate_miss(va, AccessType::Fetch, unpriv).ok()?,
+            }
+        } else {
+            va as u64
+        };
+        let b = self.ram.slice(pa, size as usize)?;
+        Some(if size == 2 {
+            u16::from_le_bytes([b[0], b[1]]) as u32
+        } else {
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+        })
     }
 
     /// Instruction fetch of a halfword (T32); instructions are always little-endian on

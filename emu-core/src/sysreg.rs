@@ -8,6 +8,8 @@
 
 use crate::cpu::Cpu;
 use crate::exception::Exception;
+use crate::hyp_traps::{self, Operands};
+use crate::insn::Insn;
 use crate::state::{sctlr, CpuState};
 
 /// Encoding of a 32-bit register access (MCR/MRC).
@@ -84,6 +86,26 @@ pub struct SysReg {
     pub enc: CpReg,
     pub access: Access,
     pub behaviour: Behaviour,
+}
+
+impl SysReg {
+    /// Whether an access in this direction completes at the current PL (rather than
+    /// being UNDEFINED), with every Hyp trap control clear.
+    pub fn defined(&self, cpu: &Cpu, write: bool) -> bool {
+        self.access.allows(cpu, write)
+            && match self.behaviour {
+                Behaviour::Const(_) => !write,
+                Behaviour::State(..) => true,
+                Behaviour::Nop => write,
+                Behaviour::Custom { read, write: w } => {
+                    if write {
+                        w.is_some()
+                    } else {
+                        read.is_some()
+                    }
+                }
+            }
+    }
 }
 
 pub(crate) const fn cp15(opc1: u8, crn: u8, crm: u8, opc2: u8) -> CpReg {
@@ -361,7 +383,38 @@ pub static SYSREGS: &[SysReg] = &[
         access: Access::Pl1Rw,
         behaviour: Behaviour::State(|s| &mut s.tpidrprw, 0xffff_ffff),
     },
+    // The trivial Jazelle extension (Arm ARM A2.11, B1.14.12; ID_ISAR1.Jazelle = 1):
+    // JIDR reads as zero, JOSCR and JMCR are RAZ/WI; PL1 only (as QEMU). HCR.TID0 traps
+    // JIDR reads, HSTR.TJDBX the other two (hyp_traps.rs).
+    SysReg {
+        name: "JIDR",
+        enc: cp14(7, 0, 0, 0),
+        access: Access::Pl1Ro,
+        behaviour: Behaviour::Const(0),
+    },
+    SysReg {
+        name: "JOSCR",
+        enc: cp14(7, 1, 0, 0),
+        access: Access::Pl1Rw,
+        behaviour: crate::sysregs_a15::RAZ_WI,
+    },
+    SysReg {
+        name: "JMCR",
+        enc: cp14(7, 2, 0, 0),
+        access: Access::Pl1Rw,
+        behaviour: crate::sysregs_a15::RAZ_WI,
+    },
 ];
+
+const fn cp14(opc1: u8, crn: u8, crm: u8, opc2: u8) -> CpReg {
+    CpReg {
+        cp: 14,
+        opc1,
+        crn,
+        crm,
+        opc2,
+    }
+}
 
 /// Finds the table row for an encoding.
 /// Every table of system registers: this module's, and those of the subsystems that
@@ -466,11 +519,48 @@ pub fn lookup(enc: CpReg) -> Option<&'static SysReg> {
         .copied()
 }
 
+/// Whether a 64-bit access completes at the current PL with every Hyp trap control
+/// clear: a table row's rules, or one of the MMU's own 64-bit registers (TTBR0, TTBR1,
+/// PAR: PL1 only, mmu/regs.rs).
+fn defined64(cpu: &Cpu, row: Option<&SysReg64>, cp: u8, opc1: u8, crm: u8, write: bool) -> bool {
+    match row {
+        Some(r) => {
+            r.access.allows(cpu, write)
+                && match r.behaviour {
+                    Behaviour64::State(..) => true,
+                    Behaviour64::Custom { read, write: w } => {
+                        if write {
+                            w.is_some()
+                        } else {
+                            read.is_some()
+                        }
+                    }
+                }
+        }
+        None => {
+            cpu.s.is_privileged()
+                && cp == 15
+                && ((crm == 2 && opc1 <= 1) || (crm == 7 && opc1 == 0))
+        }
+    }
+}
+
 impl Cpu {
     /// MRC: reads a 32-bit coprocessor register. UNDEFINED for an unknown encoding, a
-    /// missing coprocessor, or an access the register's rules forbid.
+    /// missing coprocessor, or an access the register's rules forbid; a Hyp trap when a
+    /// trap control of the Virtualization Extensions says so (hyp_traps.rs). Accesses
+    /// made directly (not by an instruction) report R0 and AL in a trap's syndrome.
     pub fn cp_read(&mut self, enc: CpReg) -> Result<u32, Exception> {
-        let r = lookup(enc).ok_or_else(|| unimplemented_sysreg(enc, false))?;
+        self.mrc(enc, &Operands::DIRECT)
+    }
+
+    /// MRC with the instruction's operands (for the syndrome of a Hyp trap).
+    pub fn mrc(&mut self, enc: CpReg, ops: &Operands) -> Result<u32, Exception> {
+        let row = lookup(enc);
+        if hyp_traps::armed(self) {
+            self.check_trap32(row, enc, false, ops)?;
+        }
+        let r = row.ok_or_else(|| unimplemented_sysreg(enc, false))?;
         if !r.access.allows(self, false) {
             return Err(Exception::Undefined);
         }
@@ -482,10 +572,59 @@ impl Cpu {
         })
     }
 
+    /// The Hyp trap check of a 32-bit access (slow path: some trap control is set).
+    #[cold]
+    fn check_trap32(
+        &self,
+        row: Option<&SysReg>,
+        enc: CpReg,
+        write: bool,
+        ops: &Operands,
+    ) -> Result<(), Exception> {
+        let defined = row.is_some_and(|r| r.defined(self, write));
+        match hyp_traps::trap32(self, enc, write, defined) {
+            Some(control) => Err(hyp_traps::take(
+                self,
+                control,
+                hyp_traps::syndrome_cp32(enc, write, ops),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The Hyp trap check of a 64-bit access.
+    #[cold]
+    fn check_trap64(
+        &self,
+        (cp, opc1, crm): (u8, u8, u8),
+        write: bool,
+        ops: &Operands,
+    ) -> Result<(), Exception> {
+        let row = lookup64(CpReg64 { cp, opc1, crm });
+        let defined = defined64(self, row, cp, opc1, crm, write);
+        match hyp_traps::trap64(self, cp, opc1, crm, write, defined) {
+            Some(control) => Err(hyp_traps::take(
+                self,
+                control,
+                hyp_traps::syndrome_cp64(cp, opc1, crm, write, ops),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// MCR: writes a 32-bit coprocessor register. The block ends after it, since a
     /// system-register write can change how the following instructions execute.
     pub fn cp_write(&mut self, enc: CpReg, v: u32) -> Result<(), Exception> {
-        let r = lookup(enc).ok_or_else(|| unimplemented_sysreg(enc, true))?;
+        self.mcr(enc, v, &Operands::DIRECT)
+    }
+
+    /// MCR with the instruction's operands (for the syndrome of a Hyp trap).
+    pub fn mcr(&mut self, enc: CpReg, v: u32, ops: &Operands) -> Result<(), Exception> {
+        let row = lookup(enc);
+        if hyp_traps::armed(self) {
+            self.check_trap32(row, enc, true, ops)?;
+        }
+        let r = row.ok_or_else(|| unimplemented_sysreg(enc, true))?;
         if !r.access.allows(self, true) {
             return Err(Exception::Undefined);
         }
@@ -508,6 +647,14 @@ impl Cpu {
 
     /// MRRC: reads a 64-bit coprocessor register (`cp`, `opc1`, `crm`) from `TABLES64`.
     pub fn cp_read64(&mut self, cp: u8, opc1: u8, crm: u8) -> Result<u64, Exception> {
+        self.mrrc(cp, opc1, crm, &Operands::DIRECT)
+    }
+
+    /// MRRC with the instruction's operands (for the syndrome of a Hyp trap).
+    pub fn mrrc(&mut self, cp: u8, opc1: u8, crm: u8, ops: &Operands) -> Result<u64, Exception> {
+        if hyp_traps::armed(self) {
+            self.check_trap64((cp, opc1, crm), false, ops)?;
+        }
         let Some(r) = lookup64(CpReg64 { cp, opc1, crm }) else {
             // TTBR0/TTBR1/PAR: the MMU's own 64-bit views.
             return crate::mmu::regs::read64(self, cp, opc1, crm);
@@ -523,6 +670,21 @@ impl Cpu {
 
     /// MCRR: writes a 64-bit coprocessor register (the block ends after it).
     pub fn cp_write64(&mut self, cp: u8, opc1: u8, crm: u8, v: u64) -> Result<(), Exception> {
+        self.mcrr(cp, opc1, crm, v, &Operands::DIRECT)
+    }
+
+    /// MCRR with the instruction's operands (for the syndrome of a Hyp trap).
+    pub fn mcrr(
+        &mut self,
+        cp: u8,
+        opc1: u8,
+        crm: u8,
+        v: u64,
+        ops: &Operands,
+    ) -> Result<(), Exception> {
+        if hyp_traps::armed(self) {
+            self.check_trap64((cp, opc1, crm), true, ops)?;
+        }
         let Some(r) = lookup64(CpReg64 { cp, opc1, crm }) else {
             return crate::mmu::regs::write64(self, cp, opc1, crm, v);
         };
@@ -544,9 +706,26 @@ impl Cpu {
         Ok(())
     }
 
-    /// LDC/STC/CDP to a coprocessor: none of the coprocessors this core has (CP14, CP15;
-    /// VFP arrives with CPU core II) accepts them.
-    pub fn cp_other(&mut self, _cp: u8) -> Result<(), Exception> {
+    /// LDC/STC/CDP to a coprocessor (`i.raw` in A32 layout). None of the coprocessors
+    /// this core has (CP14, CP15; VFP decodes apart) accepts them, so they are
+    /// UNDEFINED; but LDC/STC to CP14 with CRd = c5 (DBGDTRTXint/DBGDTRRXint, the only
+    /// architected use) is trapped by HDCR.TDA (or TDE, HCR.TGE) from Non-secure PL1,
+    /// and from PL0 while DBGDSCR.UDCCdis allows PL0 DCC accesses (EC 0x06).
+    pub fn cp_other(&mut self, i: &Insn) -> Result<(), Exception> {
+        let w = i.raw;
+        let ldc_stc = w & (1 << 25) == 0;
+        if i.shift_imm == 14 && ldc_stc && (w >> 12) & 15 == 5 && hyp_traps::armed(self) {
+            let user_ok = self.s.dbgdscr & (1 << 12) == 0;
+            if hyp_traps::Control::HdcrDebug(hyp_traps::hdcr::TDA).on(&self.s)
+                && (self.s.is_privileged() || user_ok)
+            {
+                return Err(hyp_traps::take(
+                    self,
+                    "HDCR.TDA",
+                    hyp_traps::syndrome_ldc_stc(i),
+                ));
+            }
+        }
         Err(Exception::Undefined)
     }
 }

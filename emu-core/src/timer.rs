@@ -5,8 +5,8 @@
 //! reads one of two clocks, chosen by [`crate::CpuConfig::clock`]: host monotonic time
 //! (default) or the number of instructions executed (one tick per instruction:
 //! deterministic runs). The Virtualization Extensions add CNTVOFF (CNTVCT = CNTPCT -
-//! CNTVOFF), CNTHCTL (PL1PCTEN/PL1PCEN gate Non-secure PL1/PL0 accesses to CNTPCT and
-//! the physical timer; a gated access is UNDEFINED until the Hyp trap of issue 5) and
+//! CNTVOFF), CNTHCTL (PL1PCTEN/PL1PCEN clear: Non-secure PL1/PL0 accesses to CNTPCT and
+//! the physical timer trap to Hyp mode, by the rules in hyp_traps.rs) and
 //! the Hyp timer CNTHP_TVAL/CTL/CVAL. The timers' interrupt outputs (physical PPI 30,
 //! virtual PPI 27, Hyp PPI 26) are [`Cpu::timer_irq_lines`]; the board schedules a
 //! check at [`Cpu::timer_next_deadline`].
@@ -169,16 +169,12 @@ fn frq_access(cpu: &Cpu, write: bool) -> bool {
     privileged(cpu) || (!write && cpu.s.cntkctl & (cntkctl::PL0PCTEN | cntkctl::PL0VCTEN) != 0)
 }
 
-/// CNTHCTL gating of Non-secure PL1/PL0 accesses to the physical counter (`bit` =
-/// PL1PCTEN) or timer (PL1PCEN). Hyp mode and Secure state are never gated.
-fn hyp_allows(cpu: &Cpu, bit: u32) -> bool {
-    !cpu.cfg.virtualization || !cpu.s.is_ns_below_hyp() || cpu.s.cnthctl & bit != 0
-}
+// CNTHCTL.PL1PCTEN / PL1PCEN are not access rules: a Non-secure PL0/PL1 access they
+// disable is trapped to Hyp mode (EC 0x03/0x04) once the rules below allow it
+// (hyp_traps.rs; Arm ARM B8.1.2: CNTKCTL's UNDEFINED at PL0 comes first).
 
 fn pct_access(cpu: &Cpu, write: bool) -> bool {
-    !write
-        && (privileged(cpu) || cpu.s.cntkctl & cntkctl::PL0PCTEN != 0)
-        && hyp_allows(cpu, cnthctl::PL1PCTEN)
+    !write && (privileged(cpu) || cpu.s.cntkctl & cntkctl::PL0PCTEN != 0)
 }
 
 fn vct_access(cpu: &Cpu, write: bool) -> bool {
@@ -186,7 +182,7 @@ fn vct_access(cpu: &Cpu, write: bool) -> bool {
 }
 
 fn ptimer_access(cpu: &Cpu, _: bool) -> bool {
-    (privileged(cpu) || cpu.s.cntkctl & cntkctl::PL0PTEN != 0) && hyp_allows(cpu, cnthctl::PL1PCEN)
+    privileged(cpu) || cpu.s.cntkctl & cntkctl::PL0PTEN != 0
 }
 
 fn vtimer_access(cpu: &Cpu, _: bool) -> bool {

@@ -312,7 +312,7 @@ fn hyp_registers_are_pl2_only() {
         (VPIDR, 0x1111_2222),
         (HMAIR0, 0x44ff_0004),
         (cp15(4, 1, 1, 0), 0x0800_0031), // HCR
-        (cp15(4, 1, 1, 3), 0x0000_8001), // HSTR
+        (cp15(4, 1, 1, 3), 0x0000_8008), // HSTR (T3, T15: no register below traps)
         (cp15(4, 5, 2, 0), 0x1234_5678), // HSR
         (cp15(4, 6, 0, 0), 0x1000),      // HDFAR
         (cp15(4, 6, 0, 2), 0x2000),      // HIFAR
@@ -327,7 +327,7 @@ fn hyp_registers_are_pl2_only() {
     assert_eq!(c.cp_read(HVBAR), Ok(0xffff_ffe0));
     assert_eq!(c.cp_read(HCPTR), Ok(0x33ff));
     c.cp_write(HCPTR, 0xffff_ffff).unwrap();
-    assert_eq!(c.cp_read(HCPTR), Ok(0x0010_bfff));
+    assert_eq!(c.cp_read(HCPTR), Ok(0x8010_bfff));
     assert_eq!(c.cp_read(HTCR), Ok(0x8000_0000));
     assert_eq!(c.cp_read(cp15(4, 1, 1, 1)), Ok(6), "HDCR.HPMN at reset");
     assert_eq!(
@@ -520,12 +520,13 @@ fn timers_cntvoff_cnthctl_and_the_hyp_timer() {
     c.cp_write(CNTHP_CTL, 3).unwrap();
     assert!(!c.timer_irq_lines().hyp, "IMASK");
 
-    // CNTHCTL gates Non-secure PL1 accesses to the physical counter and timer.
+    // CNTHCTL traps Non-secure PL1 accesses to the physical counter and timer to Hyp
+    // mode (syndromes: tests/hyp_traps.rs).
     c.cp_write(CNTHCTL, 0).unwrap();
-    assert_eq!(c.cp_read(CNTP_CTL), Ok(0), "never gated in Hyp mode");
+    assert_eq!(c.cp_read(CNTP_CTL), Ok(0), "never trapped in Hyp mode");
     c.s.switch_mode(Mode::Svc);
-    assert_eq!(c.cp_read64(15, 0, 14), Err(Exception::Undefined));
-    assert_eq!(c.cp_read(CNTP_CTL), Err(Exception::Undefined));
+    assert!(matches!(c.cp_read64(15, 0, 14), Err(Exception::HypTrap(_))));
+    assert!(matches!(c.cp_read(CNTP_CTL), Err(Exception::HypTrap(_))));
     assert_eq!(
         c.cp_read64(15, 1, 14),
         Ok(1100),
@@ -533,7 +534,7 @@ fn timers_cntvoff_cnthctl_and_the_hyp_timer() {
     );
     c.s.cnthctl = 1;
     assert_eq!(c.cp_read64(15, 0, 14), Ok(1200));
-    assert_eq!(c.cp_read(CNTP_CTL), Err(Exception::Undefined));
+    assert!(matches!(c.cp_read(CNTP_CTL), Err(Exception::HypTrap(_))));
     c.s.cnthctl = 3;
     assert_eq!(c.cp_read(CNTP_CTL), Ok(0));
     // Secure PL1 is not gated.

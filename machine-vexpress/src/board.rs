@@ -1,7 +1,8 @@
 //! The board's peripherals: the memory map of `vexpress-v2p-ca15-tc1.dts` (the "rs1"
 //! motherboard memory map: motherboard CS3 peripherals from 0x1c000000, the CoreTile's
-//! GIC at 0x2c000000), the devices' interrupt wiring through the GIC to the core, and the
-//! clock the devices count time on.
+//! GIC at 0x2c000000 with its virtualization frames), the devices' interrupt wiring through
+//! the GIC to the core (physical and virtual IRQ/FIQ), and the clock the devices count
+//! time on.
 //!
 //! The board keeps a shared handle ([`Rc<RefCell<_>>`]) on each device whose lines it
 //! samples; the [`DeviceMap`] it builds holds the other handle as the CPU's bus.
@@ -35,6 +36,11 @@ pub const RTC_BASE: u64 = 0x1c17_0000;
 /// GIC-400 distributor and CPU interface.
 pub const GICD_BASE: u64 = 0x2c00_1000;
 pub const GICC_BASE: u64 = 0x2c00_2000;
+/// GIC-400 virtual interface control (GICH: the current CPU's frame, then the per-CPU
+/// aliases at +0x1000) and virtual CPU interface (GICV, 8 KiB), as on the CoreTile
+/// Express A15x2 and in vexpress-v2p-ca15-tc1.dts.
+pub const GICH_BASE: u64 = 0x2c00_4000;
+pub const GICV_BASE: u64 = 0x2c00_6000;
 
 /// SPI numbers (interrupt ID = 32 + SPI), from the dts.
 pub const UART_SPIS: [u32; 4] = [5, 6, 7, 8];
@@ -45,6 +51,8 @@ pub const PPI_SEC_PHYS: u32 = 29;
 pub const PPI_NS_PHYS: u32 = 30;
 pub const PPI_VIRT: u32 = 27;
 pub const PPI_HYP: u32 = 26;
+/// The GIC's virtual interface maintenance interrupt (driven inside the GIC).
+pub const PPI_MAINTENANCE: u32 = devices::gic_virt::MAINTENANCE_PPI;
 
 /// GICD_TYPER.ITLinesNumber: 160 interrupt IDs (128 SPIs), as QEMU's vexpress-a15.
 const GIC_IT_LINES: u32 = 4;
@@ -144,6 +152,8 @@ impl Board {
         let gic = Gic::new(1, GIC_IT_LINES);
         map.add(GICD_BASE, 0x1000, Box::new(gic.distributor()));
         map.add(GICC_BASE, 0x2000, Box::new(gic.cpu_interface()));
+        map.add(GICH_BASE, 0x2000, Box::new(gic.hyp_interface()));
+        map.add(GICV_BASE, 0x2000, Box::new(gic.virt_cpu_interface()));
 
         let sysregs = Rc::new(RefCell::new(V2mSysRegs::new(clock.closure())));
         map.add(SYSREGS_BASE, 0x1000, Box::new(Shared(sysregs.clone())));
@@ -205,7 +215,8 @@ impl Board {
     }
 
     /// Samples every device's interrupt output (and the core's generic timer) into the
-    /// GIC, then drives the core's IRQ/FIQ inputs from the GIC's outputs.
+    /// GIC, then drives the core's IRQ/FIQ inputs and its virtual IRQ/FIQ inputs (from the
+    /// list registers, through GICV) from the GIC's outputs.
     pub fn update_interrupts(&self, cpu: &mut Cpu) {
         for (u, &spi) in self.uarts.iter().zip(&UART_SPIS) {
             self.gic.set_irq_line(32 + spi, u.borrow().irq_level());
@@ -225,6 +236,8 @@ impl Board {
         self.gic.set_ppi(0, PPI_HYP, lines.hyp);
         cpu.irq_line = self.gic.cpu_irq(0);
         cpu.fiq_line = self.gic.cpu_fiq(0);
+        cpu.virq_line = self.gic.cpu_virq(0);
+        cpu.vfiq_line = self.gic.cpu_vfiq(0);
     }
 
     /// The earliest machine time (ns) at which some interrupt line may rise.

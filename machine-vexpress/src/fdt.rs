@@ -689,8 +689,9 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<u8>, FdtError> {
                 ram_size as u32,
             ],
         );
-    // Distributor and CPU interface only: GICH/GICV (and the maintenance interrupt)
-    // come with the virtualization interface.
+    // Distributor, CPU interface, virtual interface control (GICH) and virtual CPU
+    // interface (GICV), and the maintenance interrupt (PPI 9 = ID 25, level-high, all
+    // four CPUs' bits), as in Debian's vexpress-v2p-ca15-tc1.dtb.
     let gic = Node::new(&format!("interrupt-controller@{:x}", board::GICD_BASE))
         .p_strs("compatible", &["arm,cortex-a15-gic", "arm,cortex-a9-gic"])
         .p_cells("#interrupt-cells", &[3])
@@ -707,8 +708,17 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<u8>, FdtError> {
                 board::GICC_BASE as u32,
                 0,
                 0x2000,
+                0,
+                board::GICH_BASE as u32,
+                0,
+                0x2000,
+                0,
+                board::GICV_BASE as u32,
+                0,
+                0x2000,
             ],
         )
+        .p_cells("interrupts", &[1, board::PPI_MAINTENANCE - 16, 0xf04])
         .p_cells("phandle", &[PH_GIC]);
     // Generic timer PPIs in DT numbering (ID - 16): secure physical, non-secure
     // physical, virtual, hyp; flags 0xf08 = level-low, all four CPUs' bits as Debian's.
@@ -1014,8 +1024,16 @@ mod tests {
         assert_eq!(f.cpus().count(), 1);
         let gic = f.find_node("/interrupt-controller@2c001000").unwrap();
         let regs: Vec<_> = gic.reg().unwrap().collect();
-        assert_eq!(regs.len(), 2, "GICD and GICC only");
+        assert_eq!(regs.len(), 4, "GICD, GICC, GICH, GICV");
         assert_eq!(regs[1].starting_address as u64, 0x2c00_2000);
+        assert_eq!(regs[2].starting_address as u64, 0x2c00_4000);
+        assert_eq!(regs[3].starting_address as u64, 0x2c00_6000);
+        assert_eq!(regs[3].size, Some(0x2000));
+        assert_eq!(
+            gic.property("interrupts").unwrap().value,
+            [0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0xf, 4],
+            "maintenance interrupt PPI 9, level-high, as Debian's"
+        );
         let uart0 = f.find_node(&format!("{IOFPGA_PATH}/serial@90000")).unwrap();
         assert_eq!(
             uart0.compatible().unwrap().all().collect::<Vec<_>>(),

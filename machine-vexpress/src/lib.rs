@@ -311,7 +311,7 @@ impl Machine {
         loop {
             self.board.pump_serial_input();
             self.board.update_interrupts(&mut self.cpu);
-            if self.cpu.irq_line || self.cpu.fiq_line {
+            if self.cpu.wfi_wake_pending() {
                 return Ok(None);
             }
             if self.take_stop_request() {

@@ -67,6 +67,17 @@ pub fn exec_bx(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     Ok(())
 }
 
+/// BXJ: BX, as the trivial Jazelle extension has no Jazelle state (Arm ARM A2.11); from
+/// Non-secure PL0/PL1 with HSTR.TJDBX set it traps to Hyp mode (EC 0x0A, with Rm).
+pub fn exec_bxj(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
+    if cpu.s.hstr & crate::hyp_traps::hstr::TJDBX != 0 && crate::hyp_traps::at_trappable_level(cpu)
+    {
+        let h = crate::hyp_traps::syndrome_bxj(i);
+        return Err(crate::hyp_traps::take(cpu, "HSTR.TJDBX", h));
+    }
+    exec_bx(cpu, i)
+}
+
 /// BLX register: Rm is read before LR is written (BLX LR works).
 pub fn exec_blx_reg(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     let target = cpu.reg(i.rm);

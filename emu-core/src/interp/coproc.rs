@@ -7,6 +7,7 @@
 
 use crate::cpu::Cpu;
 use crate::exception::Exception;
+use crate::hyp_traps::Operands;
 use crate::insn::Insn;
 use crate::sysreg::CpReg;
 
@@ -24,12 +25,12 @@ fn cpreg(i: &Insn) -> CpReg {
 /// MCR: Rt to a coprocessor register (the block ends after it: see `Cpu::cp_write`).
 pub fn exec_mcr(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     let v = cpu.reg(i.rd);
-    cpu.cp_write(cpreg(i), v)
+    cpu.mcr(cpreg(i), v, &Operands::of(i))
 }
 
 /// MRC: a coprocessor register to Rt; Rt = 15 means APSR_nzcv (bits 31:28).
 pub fn exec_mrc(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    let v = cpu.cp_read(cpreg(i))?;
+    let v = cpu.mrc(cpreg(i), &Operands::of(i))?;
     if i.rd == 15 {
         cpu.s.set_nzcv(v);
     } else {
@@ -41,7 +42,7 @@ pub fn exec_mrc(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
 /// MCRR: Rt is the low word, Rt2 the high word.
 pub fn exec_mcrr(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     let v = (cpu.reg(i.ra) as u64) << 32 | cpu.reg(i.rd) as u64;
-    cpu.cp_write64(i.shift_imm, i.op, i.rm, v)?;
+    cpu.mcrr(i.shift_imm, i.op, i.rm, v, &Operands::of(i))?;
     cpu.end_block();
     Ok(())
 }
@@ -49,13 +50,14 @@ pub fn exec_mcrr(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
 /// MRRC: low word to Rt, high word to Rt2 (R15 is UNPREDICTABLE; like QEMU we write it
 /// as a branch).
 pub fn exec_mrrc(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    let v = cpu.cp_read64(i.shift_imm, i.op, i.rm)?;
+    let v = cpu.mrrc(i.shift_imm, i.op, i.rm, &Operands::of(i))?;
     cpu.set_reg(i.rd, v as u32);
     cpu.set_reg(i.ra, (v >> 32) as u32);
     Ok(())
 }
 
-/// LDC, STC, CDP: handed to the coprocessor, which decides (none accepts them yet).
+/// LDC, STC, CDP: handed to the coprocessor, which decides (none accepts them; CP14
+/// LDC/STC may trap to Hyp mode, see `Cpu::cp_other`).
 pub fn exec_cp_other(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    cpu.cp_other(i.shift_imm)
+    cpu.cp_other(i)
 }

@@ -213,7 +213,7 @@ fn wfx_syndrome(i: &Insn, wfe: bool) -> u32 {
 pub fn exec_wfi(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     if cpu.s.hcr & crate::hyp_regs::HCR_TWI != 0
         && cpu.s.is_ns_below_hyp()
-        && !(cpu.irq_line || cpu.fiq_line)
+        && !cpu.wfi_wake_pending()
     {
         return Err(Exception::HypTrap(wfx_syndrome(i, false)));
     }
@@ -257,7 +257,15 @@ pub fn exec_svc_semihost(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     }
 }
 
-pub fn exec_bkpt(_cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
+/// BKPT: a debug event. From Non-secure PL0/PL1 with HDCR.TDE (or HCR.TGE) set, the
+/// debug exception is routed to Hyp mode (Arm ARM B1.14.16 / B4.1.65): a Prefetch Abort
+/// from a lower level through the Hyp Trap vector, HSR EC 0x20 with IFSC = debug event
+/// (0b100010), ELR_hyp = the BKPT.
+pub fn exec_bkpt(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
+    if crate::hyp_traps::debug_routed_to_hyp(cpu) {
+        let h = crate::exception::hsr(crate::exception::ec::PABT_LOWER, true, 0b100010);
+        return Err(crate::hyp_traps::take(cpu, "HDCR.TDE", h));
+    }
     Err(Exception::Bkpt(i.imm))
 }
 
@@ -275,13 +283,18 @@ pub fn exec_hvc(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     Err(Exception::Hvc(i.imm))
 }
 
-/// SMC: UNDEFINED in User mode; otherwise an SMC exception: the board's firmware takes
-/// it when `CpuConfig::firmware_smc` is set (the run loop stops with
-/// `StopReason::Smc`), else it is UNDEFINED (no Monitor mode software is modelled, see
-/// `Cpu::take_exception`).
-pub fn exec_smc(cpu: &mut Cpu, _i: &Insn) -> Result<(), Exception> {
+/// SMC: UNDEFINED in User mode; from Non-secure PL1 with HCR.TSC set it traps to Hyp
+/// mode (EC 0x13, before any Secure firmware sees it; Arm ARM B1.14.7); otherwise an SMC
+/// exception: the board's firmware takes it when `CpuConfig::firmware_smc` is set (the
+/// run loop stops with `StopReason::Smc`), else it is UNDEFINED (no Monitor mode
+/// software is modelled, see `Cpu::take_exception`).
+pub fn exec_smc(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     if !cpu.s.is_privileged() {
         return Err(Exception::Undefined);
+    }
+    if cpu.s.hcr & crate::hyp_traps::hcr::TSC != 0 && crate::hyp_traps::at_trappable_level(cpu) {
+        let h = crate::hyp_traps::syndrome_smc(i);
+        return Err(crate::hyp_traps::take(cpu, "HCR.TSC", h));
     }
     Err(Exception::Smc)
 }

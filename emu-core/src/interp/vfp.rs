@@ -134,11 +134,55 @@ fn cpacr_ok(s: &CpuState) -> bool {
     }
 }
 
+/// HCPTR.TCP10 / TCP11 (the two must be equal; each instruction is checked against the
+/// bit of the coprocessor number in its encoding).
+const HCPTR_TCP: u32 = crate::hyp_traps::hcptr::TCP10 | crate::hyp_traps::hcptr::TCP11;
+
 /// The check every VFP instruction but VMRS/VMSR of the ID and FPEXC registers makes.
+/// The common case (enabled, full CPACR access, no HCPTR trap) costs what the plain
+/// FPEXC/CPACR check did; the rest is `check_slow`.
 #[inline]
-fn check(cpu: &Cpu) -> Result<(), Exception> {
+fn check(cpu: &Cpu, i: &Insn) -> Result<(), Exception> {
+    let s = &cpu.s;
+    if s.fpexc & FPEXC_EN != 0 && (s.cpacr >> 20) & 3 == 3 && s.hcptr & HCPTR_TCP == 0 {
+        return Ok(());
+    }
+    check_slow(cpu, i)
+}
+
+#[cold]
+fn check_slow(cpu: &Cpu, i: &Insn) -> Result<(), Exception> {
     if cpu.s.fpexc & FPEXC_EN == 0 || !cpacr_ok(&cpu.s) {
         return Err(Exception::Undefined);
+    }
+    hcptr_check(cpu, i)
+}
+
+/// HCPTR.TCP10/TCP11 (Arm ARM B4.1.63, B1.14.15), after CPACR and FPEXC (which make the
+/// instruction UNDEFINED first): a Non-secure PL0/PL1 access traps to Hyp mode with EC
+/// 0x07 and the encoding's coprocessor number (10 or 11; TA = 0: Advanced SIMD is not
+/// implemented); in Hyp mode the access is UNDEFINED. Secure state is not affected.
+fn hcptr_check(cpu: &Cpu, i: &Insn) -> Result<(), Exception> {
+    let coproc = (i.raw >> 8) & 15;
+    let bit = if coproc == 11 {
+        crate::hyp_traps::hcptr::TCP11
+    } else {
+        crate::hyp_traps::hcptr::TCP10
+    };
+    if cpu.s.hcptr & bit == 0 {
+        return Ok(());
+    }
+    if cpu.s.in_hyp() {
+        return Err(Exception::Undefined);
+    }
+    if crate::hyp_traps::at_trappable_level(cpu) {
+        let h = crate::hyp_traps::syndrome_hcptr(i, coproc, false);
+        let name = if coproc == 11 {
+            "HCPTR.TCP11"
+        } else {
+            "HCPTR.TCP10"
+        };
+        return Err(crate::hyp_traps::take(cpu, name, h));
     }
     Ok(())
 }
@@ -165,7 +209,7 @@ fn with_env<R>(cpu: &mut Cpu, f: impl FnOnce(&mut Env) -> R) -> R {
 
 /// Three-operand arithmetic, VMOV, VABS, VNEG, VSQRT.
 pub fn exec_dp(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    check(cpu)?;
+    check(cpu, i)?;
     if cpu.s.fpscr & FPSCR_VEC != 0 {
         // Short vectors are not implemented on the A15.
         return Err(Exception::Undefined);
@@ -219,7 +263,7 @@ pub fn exec_dp(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
 
 /// Compares and conversions.
 pub fn exec_misc(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    check(cpu)?;
+    check(cpu, i)?;
     let dbl = i.shift != 0;
     let f = fmt(i);
     match i.op {
@@ -320,7 +364,7 @@ fn store64(cpu: &mut Cpu, addr: u32, v: u64) -> Result<(), Exception> {
 
 /// VLDR, VSTR, VLDM, VSTM (VPUSH, VPOP).
 pub fn exec_ldst(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    check(cpu)?;
+    check(cpu, i)?;
     let dbl = i.shift != 0;
     let load = i.op & 1 != 0;
     let mut base = cpu.reg(i.rn);
@@ -394,7 +438,7 @@ pub fn exec_ldst(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
 
 /// VMOV between a core register and a single-precision register.
 pub fn exec_mov_s(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    check(cpu)?;
+    check(cpu, i)?;
     if i.op != 0 {
         cpu.s.regs[i.rd as usize & 15] = get_s(&cpu.s, i.rn);
     } else {
@@ -406,7 +450,7 @@ pub fn exec_mov_s(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
 
 /// VMOV between a core register and a 32-bit scalar Dn[x].
 pub fn exec_mov_scalar(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    check(cpu)?;
+    check(cpu, i)?;
     let s = (i.rn << 1) | (i.shift_imm & 1);
     if i.op != 0 {
         cpu.s.regs[i.rd as usize & 15] = get_s_any(&cpu.s, s);
@@ -430,7 +474,7 @@ fn set_s_any(s: &mut CpuState, n: u8, v: u32) {
 
 /// VMOV between two core registers and two single registers or one double register.
 pub fn exec_mov64(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    check(cpu)?;
+    check(cpu, i)?;
     let dbl = i.shift != 0;
     if i.op != 0 {
         let (lo, hi) = if dbl {
@@ -462,25 +506,41 @@ const REG_MVFR0: u8 = 7;
 const REG_FPEXC: u8 = 8;
 
 /// Access to a VFP system register: CPACR always; FPSCR needs FPEXC.EN; the others are
-/// PL1 only.
-fn sysreg_check(cpu: &Cpu, reg: u8) -> Result<(), Exception> {
+/// PL1 only. Then, from Non-secure PL0/PL1, VMRS of FPSID traps by HCR.TID0 and of
+/// MVFR0/MVFR1 by HCR.TID3 (EC 0x08), and every access by HCPTR.TCP10 (EC 0x07).
+fn sysreg_check(cpu: &Cpu, i: &Insn, read: bool) -> Result<(), Exception> {
+    let reg = i.rn;
     if !cpacr_ok(&cpu.s) {
         return Err(Exception::Undefined);
     }
     if reg == REG_FPSCR {
-        check(cpu)
-    } else if cpu.s.is_privileged() {
-        Ok(())
-    } else {
-        Err(Exception::Undefined)
+        return check(cpu, i);
     }
+    if !cpu.s.is_privileged() {
+        return Err(Exception::Undefined);
+    }
+    if read && cpu.s.hcr & (TID0 | TID3) != 0 && crate::hyp_traps::at_trappable_level(cpu) {
+        let control = match reg {
+            REG_FPSID if cpu.s.hcr & TID0 != 0 => Some("HCR.TID0"),
+            REG_MVFR0 | REG_MVFR1 if cpu.s.hcr & TID3 != 0 => Some("HCR.TID3"),
+            _ => None,
+        };
+        if let Some(c) = control {
+            let h = crate::hyp_traps::syndrome_vmrs(i, reg);
+            return Err(crate::hyp_traps::take(cpu, c, h));
+        }
+    }
+    hcptr_check(cpu, i)
 }
+
+const TID0: u32 = crate::hyp_traps::hcr::TID0;
+const TID3: u32 = crate::hyp_traps::hcr::TID3;
 
 /// VMRS: Rt = 15 with FPSCR is the APSR_nzcv form.
 pub fn exec_vmrs(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     let v = match i.rn {
         REG_FPSID | REG_FPSCR | REG_MVFR0 | REG_MVFR1 | REG_FPEXC => {
-            sysreg_check(cpu, i.rn)?;
+            sysreg_check(cpu, i, true)?;
             match i.rn {
                 REG_FPSID => FPSID,
                 REG_FPSCR => cpu.s.fpscr,
@@ -505,7 +565,7 @@ pub fn exec_vmrs(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
 /// VMSR: FPSCR, FPEXC (EN only), FPSID (writes ignored).
 pub fn exec_vmsr(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     match i.rn {
-        REG_FPSID | REG_FPSCR | REG_FPEXC => sysreg_check(cpu, i.rn)?,
+        REG_FPSID | REG_FPSCR | REG_FPEXC => sysreg_check(cpu, i, false)?,
         _ => return Err(Exception::Undefined),
     }
     let v = cpu.reg(i.rd);

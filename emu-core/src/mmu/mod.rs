@@ -18,6 +18,8 @@
 pub mod lpae;
 pub mod regs;
 pub mod short;
+pub mod stage2;
+pub mod syndrome;
 pub mod tlb;
 
 #[cfg(test)]
@@ -292,6 +294,8 @@ pub struct Mmu {
     /// Bumped by every change of translation (`Cpu::mmu_changed`): a PC looked up
     /// under the same generation translates as it did then.
     pub generation: u64,
+    /// The IPA of the last stage 2 fault (HPFAR of the abort that follows).
+    pub s2_fault_ipa: u64,
 }
 
 impl Default for Mmu {
@@ -307,15 +311,16 @@ impl Mmu {
             tlb_hyp: tlb::Tlb::new(),
             last_fetch_ppage: 0,
             generation: 0,
+            s2_fault_ipa: 0,
         }
     }
 }
 
 /// Translation-table reads through the core's RAM and bus.
-struct CpuPhys<'a> {
-    ram: &'a crate::memory::Ram,
-    bus: &'a mut dyn Bus,
-    big_endian: bool,
+pub(crate) struct CpuPhys<'a> {
+    pub(crate) ram: &'a crate::memory::Ram,
+    pub(crate) bus: &'a mut dyn Bus,
+    pub(crate) big_endian: bool,
 }
 
 impl PhysRead for CpuPhys<'_> {
@@ -350,15 +355,14 @@ impl Cpu {
     }
 
     /// The MMU of the current regime is on: HSCTLR.M in Hyp mode (the PL2 regime),
-    /// SCTLR.M otherwise (Arm ARM B3.1).
+    /// SCTLR.M or stage 2 otherwise (Arm ARM B3.1).
     #[inline(always)]
     pub(crate) fn mmu_on(&self) -> bool {
-        let m = if self.s.cpsr_ctrl & psr::M_MASK == Mode::Hyp as u32 {
-            self.s.hsctlr
+        if self.s.cpsr_ctrl & psr::M_MASK == Mode::Hyp as u32 {
+            self.s.hsctlr & sctlr::M != 0
         } else {
-            self.s.sctlr
-        };
-        m & sctlr::M != 0
+            self.s.sctlr & sctlr::M != 0 || self.stage2_applies()
+        }
     }
 
     /// Walks the PL2 stage 1 tables for `va` (HTTBR, long format only).
@@ -436,8 +440,13 @@ impl Cpu {
             self.mmu.tlb_hyp.fill(va, &t, 0);
             return Ok(t.pa);
         }
-        let t = self.walk_current(va)?;
-        t.check(access, unpriv)?;
+        let t = if self.stage2_applies() {
+            self.translate_s12(va, access, unpriv)?
+        } else {
+            let t = self.walk_current(va)?;
+            t.check(access, unpriv)?;
+            t
+        };
         let asid = self.trans_regs().asid();
         self.mmu.tlb.fill(va, &t, asid);
         Ok(t.pa)
@@ -448,8 +457,9 @@ impl Cpu {
     /// ends, so the next instruction is fetched under the new translation.
     pub fn mmu_changed(&mut self) {
         self.mmu.generation = self.mmu.generation.wrapping_add(1);
+        // PL1&0 entries are tagged with the ASID and the VMID (tlb.rs).
         let asid = self.trans_regs().asid() as u32;
-        self.mmu.tlb.set_asid(asid);
+        self.mmu.tlb.set_tag(asid, self.vmid_tag());
         // Decoded blocks survive: each lookup checks the block's physical address
         // against the current translation of the PC (cpu.rs, `lookup_block`).
         self.end_block();
@@ -466,7 +476,8 @@ impl Cpu {
 
     /// ATS1C**: translates `va` as a PL1 (or PL0) read or write and writes PAR.
     pub(crate) fn ats1c(&mut self, va: u32, access: AccessType, unpriv: bool) {
-        let long = self.s.ttbcr & TTBCR_EAE != 0;
+        // From Hyp mode always the 64-bit format (B4.1.112, as QEMU).
+        let long = self.s.ttbcr & TTBCR_EAE != 0 || self.s.in_hyp();
         let result = if self.s.sctlr & sctlr::M == 0 {
             Ok(Translation {
                 pa: va as u64,
@@ -482,6 +493,13 @@ impl Cpu {
                 domain: 0,
                 lpae: long,
             })
+        } else if self.stage2_enabled() && self.s.mode() != Mode::Mon {
+            // Non-secure PL1 (or Hyp mode) with stage 2: the stage 1 walk reads its tables through
+            // stage 2; PAR gets the IPA. (A stage 2 fault on that walk is reported in
+            // PAR with S2WLK: a system register write cannot raise the Hyp abort QEMU
+            // takes there.)
+            self.walk_s1_via_s2(va)
+                .and_then(|t| t.check(access, unpriv).map(|_| t))
         } else {
             self.walk_current(va)
                 .and_then(|t| t.check(access, unpriv).map(|_| t))

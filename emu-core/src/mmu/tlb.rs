@@ -1,14 +1,22 @@
 //! The soft TLB of the PL1&0 regime (ARCHITECTURE.md, decision 3): direct-mapped,
-//! one entry per 4 KiB virtual page, tagged with the ASID (or global), holding the
-//! physical page and the read/write/execute permissions of PL1 and PL0. A hit is a
-//! tag compare, an ASID compare and a permission test.
+//! one entry per 4 KiB virtual page, tagged with the ASID (or global) and the VMID,
+//! holding the physical page (after both stages) and the read/write/execute
+//! permissions of PL1 and PL0. A hit is a tag compare, a context compare and a
+//! permission test.
+//!
+//! The context tag (`TlbEntry::asid`): bits [7:0] the ASID, [16:8] the VMID + 1, or 0
+//! for translations made without stage 2, bit 17 global (then the ASID bits are 0). A
+//! VMID switch therefore needs no flush (Arm ARM B3.10.? "TLB matching"); operations by
+//! ASID or VA ignore the VMID and so may drop other VMIDs' entries too, which is safe.
 
 use super::Translation;
 
 /// Number of entries (a power of two).
 pub const TLB_SIZE: usize = 1024;
-/// `asid` of a global entry.
-const GLOBAL: u32 = 0x1_0000;
+/// The global bit of a context tag.
+const GLOBAL: u32 = 0x2_0000;
+/// The VMID field of a context tag.
+const VMID_SHIFT: u32 = 8;
 /// `vpage` of an empty entry (no virtual page number is this large).
 const INVALID: u32 = u32::MAX;
 
@@ -16,7 +24,7 @@ const INVALID: u32 = u32::MAX;
 pub struct TlbEntry {
     /// Virtual page number (va >> 12), or `INVALID`.
     pub vpage: u32,
-    /// ASID, or `GLOBAL`.
+    /// Context tag: ASID, VMID, global (see the module documentation).
     pub asid: u32,
     /// `perm` bits.
     pub perms: u32,
@@ -37,8 +45,11 @@ const EMPTY: TlbEntry = TlbEntry {
 
 pub struct Tlb {
     entries: Box<[TlbEntry; TLB_SIZE]>,
-    /// The current ASID (kept up to date by the register writes).
+    /// The current context tag of non-global entries, ASID | VMID << 8 (kept up to
+    /// date by the register writes through `Cpu::mmu_changed`).
     pub asid: u32,
+    /// The current context tag of global entries, GLOBAL | VMID << 8.
+    pub global: u32,
     /// Host-pointer front for RAM pages; cleared whenever an entry may have changed.
     pub fast: FastTlb,
 }
@@ -151,6 +162,7 @@ impl Tlb {
         Tlb {
             entries: Box::new([EMPTY; TLB_SIZE]),
             asid: 0,
+            global: GLOBAL,
             fast: FastTlb::new(),
         }
     }
@@ -166,7 +178,7 @@ impl Tlb {
         let vpage = va >> 12;
         let e = &self.entries[Self::slot(vpage)];
         if e.vpage == vpage
-            && (e.asid == self.asid || e.asid == GLOBAL)
+            && (e.asid == self.asid || e.asid == self.global)
             && e.perms & need as u32 != 0
         {
             Some(e.ppage | (va & 0xfff) as u64)
@@ -175,7 +187,8 @@ impl Tlb {
         }
     }
 
-    /// Caches the 4 KiB page of `va` from a successful walk made with ASID `asid`.
+    /// Caches the 4 KiB page of `va` from a successful walk made with ASID `asid` (in
+    /// the current VMID).
     pub fn fill(&mut self, va: u32, t: &Translation, asid: u8) {
         if t.af_fault {
             return;
@@ -183,7 +196,11 @@ impl Tlb {
         let vpage = va >> 12;
         self.entries[Self::slot(vpage)] = TlbEntry {
             vpage,
-            asid: if t.global { GLOBAL } else { asid as u32 },
+            asid: if t.global {
+                self.global
+            } else {
+                (self.global & !GLOBAL) | asid as u32
+            },
             perms: t.perms as u32,
             size_log2: t.page_size.trailing_zeros().clamp(12, 31),
             ppage: t.pa & !0xfff,
@@ -196,10 +213,20 @@ impl Tlb {
         self.fast.clear();
     }
 
-    /// Switches the current ASID; the fast front only holds the current ASID's pages.
+    /// Switches the current ASID (VMID unchanged); the fast front only holds the
+    /// current context's pages.
     pub fn set_asid(&mut self, asid: u32) {
-        if asid != self.asid {
-            self.asid = asid;
+        let vmid = (self.global & !GLOBAL) >> VMID_SHIFT;
+        self.set_tag(asid, vmid);
+    }
+
+    /// Switches the current ASID and VMID tag (0 without stage 2, else VMID + 1).
+    pub fn set_tag(&mut self, asid: u32, vmid: u32) {
+        let ctx = (vmid & 0x1ff) << VMID_SHIFT;
+        let tag = ctx | (asid & 0xff);
+        if tag != self.asid || ctx | GLOBAL != self.global {
+            self.asid = tag;
+            self.global = ctx | GLOBAL;
             self.fast.clear();
         }
     }
@@ -219,10 +246,10 @@ impl Tlb {
         (e.vpage << 12) & mask == va & mask
     }
 
-    /// TLBIMVA: the entries for `va` with ASID `asid`, and global ones.
+    /// TLBIMVA: the entries for `va` with ASID `asid`, and global ones (any VMID).
     pub fn flush_va_asid(&mut self, va: u32, asid: u8) {
         let asid = asid as u32;
-        self.retain(|e| (e.asid == asid || e.asid == GLOBAL) && Self::covers(e, va));
+        self.retain(|e| (e.asid & 0xff == asid || e.asid & GLOBAL != 0) && Self::covers(e, va));
     }
 
     /// TLBIMVAA: the entries for `va`, any ASID.
@@ -230,10 +257,10 @@ impl Tlb {
         self.retain(|e| Self::covers(e, va));
     }
 
-    /// TLBIASID: the non-global entries of `asid`.
+    /// TLBIASID: the non-global entries of `asid` (any VMID).
     pub fn flush_asid(&mut self, asid: u8) {
         let asid = asid as u32;
-        self.retain(|e| e.asid == asid);
+        self.retain(|e| e.asid & GLOBAL == 0 && e.asid & 0xff == asid);
     }
 
     /// Number of valid entries (tests, statistics).

@@ -36,7 +36,8 @@ pub fn decode_b_bl(w: u32) -> Insn {
 /// The (1)/(0) fields must hold their fixed values (QEMU UNDEFs otherwise).
 pub fn decode_bx_misc(w: u32) -> Insn {
     let exec = match w & 0x0fff_fff0 {
-        0x012f_ff10 | 0x012f_ff20 => x::exec_bx as crate::insn::ExecFn,
+        0x012f_ff10 => x::exec_bx as crate::insn::ExecFn,
+        0x012f_ff20 => x::exec_bxj,
         0x012f_ff30 => x::exec_blx_reg,
         _ => return Insn::undefined(w),
     };

@@ -148,8 +148,8 @@ pub fn decode32_branch_misc(hw1: u32, hw2: u32) -> Insn {
             }
         }
         0b011_1100 if hw2 == 0x8f00 => {
-            // BXJ: behaves as BX (no Jazelle).
-            let mut i = branch(br::exec_bx, raw, 0);
+            // BXJ: behaves as BX (no Jazelle), unless HSTR.TJDBX traps it.
+            let mut i = branch(br::exec_bxj, raw, 0);
             i.rm = (hw1 & 0xf) as u8;
             i
         }
