@@ -213,11 +213,15 @@ mv "$INIT.tmp" "$INIT"
 # (scripts/install-tools.sh). Without it dom0 falls back to a fixed wait.
 XENWAIT=$CACHE/xenwait
 XENWAIT_C=$(dirname "$0")/xenwait.c
+XENWAIT_FLAGS="-march=armv7-a -marm -mfloat-abi=soft -Os -nostdlib -ffreestanding -static -fno-pic \
+-fno-stack-protector -Wl,-Ttext=0x10000 -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-e,_start"
 if command -v arm-none-eabi-gcc >/dev/null 2>&1 && [ -f "$XENWAIT_C" ]; then
-    if [ $FORCE -eq 1 ] || [ ! -s "$XENWAIT" ] || [ "$XENWAIT_C" -nt "$XENWAIT" ]; then
-        arm-none-eabi-gcc -march=armv7-a -marm -mfloat-abi=soft -Os -nostdlib -ffreestanding \
-            -static -fno-pic -fno-stack-protector -Wl,-Ttext=0x10000 -Wl,--build-id=none \
-            -Wl,-e,_start -o "$XENWAIT.tmp" "$XENWAIT_C" && mv "$XENWAIT.tmp" "$XENWAIT" \
+    # Rebuilt when the source or the flags change (tracked in xenwait.src).
+    XENWAIT_SRC="$(cksum <"$XENWAIT_C") $XENWAIT_FLAGS"
+    if [ $FORCE -eq 1 ] || [ ! -s "$XENWAIT" ] || [ "$(cat "$XENWAIT.src" 2>/dev/null)" != "$XENWAIT_SRC" ]; then
+        # shellcheck disable=SC2086
+        arm-none-eabi-gcc $XENWAIT_FLAGS -o "$XENWAIT.tmp" "$XENWAIT_C" \
+            && mv "$XENWAIT.tmp" "$XENWAIT" && echo "$XENWAIT_SRC" >"$XENWAIT.src" \
             || die "building xenwait failed"
     fi
 else
