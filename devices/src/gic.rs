@@ -889,6 +889,16 @@ impl Gic {
             .is_some_and(|v| v.outputs().1)
     }
 
+    /// The ID of the interrupt `cpu`'s CPU interface signals now, if any (what a read
+    /// of GICC_HPPIR would name, without side effects).
+    pub fn signalled_irq(&self, cpu: usize) -> Option<u32> {
+        let s = self.state.borrow();
+        if cpu >= s.cpus.len() {
+            return None;
+        }
+        s.signalled(cpu).map(|c| c.id)
+    }
+
     /// Level of `cpu`'s maintenance interrupt (also PPI 25's input line).
     pub fn maintenance_irq(&self, cpu: usize) -> bool {
         self.state

@@ -236,6 +236,10 @@ impl Board {
         self.gic.set_ppi(0, PPI_HYP, lines.hyp);
         cpu.irq_line = self.gic.cpu_irq(0);
         cpu.fiq_line = self.gic.cpu_fiq(0);
+        // For the HSR-path statistics: is the IRQ a hypervisor takes the maintenance one?
+        cpu.maintenance_irq = cpu.irq_line
+            && cpu.s.hcr & emu_core::hyp_regs::HCR_IMO != 0
+            && self.gic.signalled_irq(0) == Some(PPI_MAINTENANCE);
         cpu.virq_line = self.gic.cpu_virq(0);
         cpu.vfiq_line = self.gic.cpu_vfiq(0);
     }
