@@ -57,8 +57,6 @@ fn check_xen_boot(b: &linux::Boot, emulator: &str) {
 /// their workload; dom0 waits for the domUs, powers off, Xen halts the board through PSCI
 /// SYSTEM_OFF and a15emu exits with status 0.
 #[test]
-#[ignore = "Xen panics in identify_cpu until the unallocated CP15 c0 ID encodings \
-            (c0, c3, 4 = ID_PFR2) read as zero; passes with them (~3 minutes)"]
 fn xen_dom0_and_two_domus_boot_and_power_off() {
     let img = images();
     let bin = Path::new(env!("CARGO_BIN_EXE_a15emu"));
