@@ -4,11 +4,11 @@
 # apt state (no root, the system's apt configuration is untouched), and builds a busybox
 # initramfs. Everything lands in the cache directory:
 #   ${A15EMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/a15emu}
-# Outputs: vmlinuz (zImage), vexpress-v2p-ca15-tc1.dtb, initrd.gz; with --xen also
-# xen-4.17-armhf (from xen-hypervisor-4.17-armhf).
-# Usage: scripts/fetch-images.sh [--xen] [--force]
-#   --xen    also fetch the Xen 4.17 hypervisor
-#   --force  rebuild the outputs even when present (downloaded .debs stay cached)
+# Outputs: vmlinuz (zImage), vexpress-v2p-ca15-tc1.dtb, initrd.gz and xen-4.17-armhf
+# (from xen-hypervisor-4.17-armhf).
+# Usage: scripts/fetch-images.sh [--no-xen] [--force]
+#   --no-xen  skip the Xen 4.17 hypervisor (--xen, fetching it, is the default)
+#   --force   rebuild the outputs even when present (downloaded .debs stay cached)
 # Idempotent: downloads and outputs already in the cache are reused. Prints the paths at
 # the end; on failure prints one line starting with "fetch-images: error:" and exits 1.
 set -u
@@ -16,14 +16,15 @@ set -u
 die() { echo "fetch-images: error: $*" >&2; exit 1; }
 note() { echo "fetch-images: $*" >&2; }
 
-XEN=0
+XEN=1
 FORCE=0
 for arg in "$@"; do
     case "$arg" in
         --xen) XEN=1 ;;
+        --no-xen) XEN=0 ;;
         --force) FORCE=1 ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) die "unknown argument '$arg' (usage: $0 [--xen] [--force])" ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument '$arg' (usage: $0 [--no-xen] [--force])" ;;
     esac
 done
 
@@ -162,49 +163,95 @@ BUSYBOX=$BDIR/bin/busybox
 [ -s "$BUSYBOX" ] || die "no /bin/busybox in $BDEB"
 
 # The /init script; bump INIT_VERSION when changing it so cached initrds are rebuilt.
-INIT_VERSION=2
+# The same initramfs serves a native boot, Xen's dom0 and the dom0less domUs: the kernel
+# command line's a15emu.role=NAME (dom0, domU1, ...) tags the markers with " (NAME)".
+# With a15emu.test the run is non-interactive: after the workload a domU powers itself
+# off (its domain shuts down), and dom0 first waits (bin/xenwait, reading Xen's console
+# ring) until the a15emu.domus=N guests have printed their done markers, then powers off,
+# which makes Xen halt the machine through PSCI SYSTEM_OFF.
+INIT_VERSION=3
 INIT=$CACHE/init.sh
 cat >"$INIT.tmp" <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-echo "A15EMU-MARKER: init started"
 mount -t proc proc /proc
+role=$(sed -n 's/.*a15emu[.]role=\([^ ]*\).*/\1/p' /proc/cmdline)
+tag=${role:+ ($role)}
+echo "A15EMU-MARKER: init started$tag"
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 uname -a
 cat /proc/cpuinfo | head
 i=0; sum=0
 while [ $i -lt 2000 ]; do sum=$(( (sum * 31 + i) % 1000003 )); i=$((i + 1)); done
-echo "workload: sum=$sum"
+echo "workload: sum=$sum$tag"
 ls /sys/devices
-echo "A15EMU-MARKER: workload done"
+echo "A15EMU-MARKER: workload done$tag"
 # Tests and benchmarks pass a15emu.test on the kernel command line: power off now.
 # Otherwise this is an interactive boot: a shell on the console, power off when it exits.
 if ! grep -q 'a15emu.test' /proc/cmdline; then
-    echo "busybox shell on the console; 'exit' powers the board off"
+    echo "busybox shell on the console; 'exit' powers ${role:-the board} off"
     setsid cttyhack sh -l
+elif [ "$role" = dom0 ]; then
+    n=$(sed -n 's/.*a15emu[.]domus=\([0-9]*\).*/\1/p' /proc/cmdline)
+    if [ -n "$n" ] && [ "$n" -gt 0 ]; then
+        insmod /lib/modules/xen-privcmd.ko
+        if [ -x /bin/xenwait ]; then
+            xenwait "$n" 1800
+        else
+            echo "no /bin/xenwait in this initramfs: waiting 120 s for the domUs"
+            sleep 120
+        fi
+    fi
 fi
 poweroff -f
 EOF
 mv "$INIT.tmp" "$INIT"
 
+# xenwait (scripts/xenwait.c), a freestanding armhf Linux program; needs arm-none-eabi-gcc
+# (scripts/install-tools.sh). Without it dom0 falls back to a fixed wait.
+XENWAIT=$CACHE/xenwait
+XENWAIT_C=$(dirname "$0")/xenwait.c
+XENWAIT_FLAGS="-march=armv7-a -marm -mfloat-abi=soft -Os -nostdlib -ffreestanding -static -fno-pic \
+-fno-stack-protector -Wl,-Ttext=0x10000 -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-e,_start"
+if command -v arm-none-eabi-gcc >/dev/null 2>&1 && [ -f "$XENWAIT_C" ]; then
+    # Rebuilt when the source or the flags change (tracked in xenwait.src).
+    XENWAIT_SRC="$(cksum <"$XENWAIT_C") $XENWAIT_FLAGS"
+    if [ $FORCE -eq 1 ] || [ ! -s "$XENWAIT" ] || [ "$(cat "$XENWAIT.src" 2>/dev/null)" != "$XENWAIT_SRC" ]; then
+        # shellcheck disable=SC2086
+        arm-none-eabi-gcc $XENWAIT_FLAGS -o "$XENWAIT.tmp" "$XENWAIT_C" \
+            && mv "$XENWAIT.tmp" "$XENWAIT" && echo "$XENWAIT_SRC" >"$XENWAIT.src" \
+            || die "building xenwait failed"
+    fi
+else
+    note "warning: arm-none-eabi-gcc not found: the initramfs has no xenwait (dom0 waits 120 s for domUs)"
+    rm -f "$XENWAIT"
+fi
+PRIVCMD=$(ls "$KDIR"/lib/modules/*/kernel/drivers/xen/xen-privcmd.ko 2>/dev/null | head -n 1)
+[ -n "$PRIVCMD" ] || die "no xen-privcmd.ko in $KDEB"
+
 INITRD=$CACHE/initrd.gz
-INITRD_SRC="$BUSYBOX init-v$INIT_VERSION"
+XENWAIT_SUM=$( [ -s "$XENWAIT" ] && cksum <"$XENWAIT" | cut -d' ' -f1 )
+INITRD_SRC="$BUSYBOX init-v$INIT_VERSION $PRIVCMD xenwait:${XENWAIT_SUM:-none}"
 if [ $FORCE -eq 1 ] || [ ! -s "$INITRD" ] || [ "$(cat "$INITRD.src" 2>/dev/null)" != "$INITRD_SRC" ]; then
     # A newc cpio writer: no root needed (device nodes are just archive entries).
-    python3 - "$BUSYBOX" "$INIT" "$INITRD.tmp" <<'EOF' || die "building initrd.gz failed"
-import gzip, sys, time
-busybox, init, out = sys.argv[1:4]
+    python3 - "$BUSYBOX" "$INIT" "$INITRD.tmp" "$PRIVCMD" "$XENWAIT" <<'EOF' || die "building initrd.gz failed"
+import gzip, os, sys, time
+busybox, init, out, privcmd, xenwait = sys.argv[1:6]
 now = int(time.time())
 entries = []  # (name, mode, data, rdevmajor, rdevminor)
-for d in ("bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "etc", "root"):
+for d in ("bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "etc", "root",
+          "lib", "lib/modules"):
     entries.append((d, 0o040755, b"", 0, 0))
 entries.append(("dev/console", 0o020600, b"", 5, 1))
 entries.append(("dev/null", 0o020666, b"", 1, 3))
 entries.append(("bin/busybox", 0o100755, open(busybox, "rb").read(), 0, 0))
 entries.append(("bin/sh", 0o120777, b"busybox", 0, 0))
 entries.append(("init", 0o100755, open(init, "rb").read(), 0, 0))
+entries.append(("lib/modules/xen-privcmd.ko", 0o100644, open(privcmd, "rb").read(), 0, 0))
+if os.path.isfile(xenwait):
+    entries.append(("bin/xenwait", 0o100755, open(xenwait, "rb").read(), 0, 0))
 def pad(n):
     return b"\0" * ((4 - n % 4) % 4)
 buf = bytearray()

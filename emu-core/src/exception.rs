@@ -309,7 +309,8 @@ impl Cpu {
     /// HCR.TGE (Arm ARM B1.14.1 "Trapping general exceptions to Hyp mode"): the
     /// UNDEFINED instruction and SVC exceptions that Non-secure User mode would take to
     /// PL1 go to the Hyp Trap vector instead, with EC 0x00 (ELR = the instruction) and
-    /// EC 0x11 (ELR = the next instruction). Returns whether `e` was taken that way.
+    /// EC 0x11 (ELR = the next instruction), and so do its prefetch and data aborts (EC
+    /// 0x20/0x24, HIFAR/HDFAR). Returns whether `e` was taken that way.
     fn general_exception_to_hyp(&mut self, e: Exception) -> bool {
         if !self.cfg.virtualization || self.s.mode() != Mode::Usr || !self.s.is_ns_below_hyp() {
             return false;
@@ -333,8 +334,27 @@ impl Cpu {
                 );
                 true
             }
+            // Stage 1 is off under TGE (mmu/stage2.rs), so these are alignment faults and
+            // external aborts: no instruction syndrome, HPFAR UNKNOWN (left unchanged).
+            Exception::PrefetchAbort(f) => {
+                self.s.hifar = f.vaddr;
+                let iss = f.long_status() | (Self::external(&f) << 9);
+                self.enter_hyp(Some(hsr(ec::PABT_LOWER, true, iss)), pc, hyp_vector::TRAP);
+                true
+            }
+            Exception::DataAbort(f) => {
+                self.s.hdfar = f.vaddr;
+                let iss = f.long_status() | (Self::external(&f) << 9) | ((f.write as u32) << 6);
+                self.enter_hyp(Some(hsr(ec::DABT_LOWER, true, iss)), pc, hyp_vector::TRAP);
+                true
+            }
             _ => false,
         }
+    }
+
+    /// HSR ISS.EA: the abort was an external one.
+    fn external(f: &MemFault) -> u32 {
+        matches!(f.kind, FaultKind::External | FaultKind::ExternalOnWalk(_)) as u32
     }
 
     /// An exception taken while in Hyp mode stays in Hyp mode (Arm ARM B1.8, "Exceptions

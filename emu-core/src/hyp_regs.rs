@@ -5,8 +5,8 @@
 //!
 //! Access rules (Arm ARM B3.17 "Hyp mode registers"): every register here is
 //! accessible only at PL2 (Hyp mode) and from Monitor mode with SCR.NS = 1; from
-//! Non-secure PL1/PL0 and from Secure PL1 an access is UNDEFINED. (The Hyp trap that
-//! some of these accesses produce at Non-secure PL1 under HSTR/HCR is issue 5.)
+//! Non-secure PL1/PL0 and from Secure PL1 an access is UNDEFINED (unless HSTR traps it
+//! to Hyp mode first: hyp_traps.rs).
 //!
 //! The Hyp timer (CNTHCTL, CNTHP_*, CNTVOFF) lives with the other generic-timer
 //! registers in timer.rs and uses [`pl2_access`].

@@ -727,6 +727,51 @@ pub fn trap64(
         .map(|r| r.name)
 }
 
+/// Which trap control produced an MCR/MRC or MCRR/MRRC trap with syndrome `hsr` (EC 0x03,
+/// 0x04, 0x05, 0x0C), judged from the trap registers in `s` as they were when the trap
+/// was taken (they are unchanged on entry to Hyp mode): for statistics and traces
+/// ("SCTLR write, HCR.TVM"). `None` for other classes, or when no control explains it.
+pub fn control_for(s: &CpuState, hsr: u32) -> Option<&'static str> {
+    let iss = hsr & 0x01ff_ffff;
+    let write = iss & 1 == 0;
+    match hsr >> 26 {
+        c @ (ec::MCR_MRC_CP15 | ec::MCR_MRC_CP14) => {
+            let enc = CpReg {
+                cp: if c == ec::MCR_MRC_CP15 { 15 } else { 14 },
+                opc1: (iss >> 14 & 7) as u8,
+                crn: (iss >> 10 & 15) as u8,
+                crm: (iss >> 1 & 15) as u8,
+                opc2: (iss >> 17 & 7) as u8,
+            };
+            if enc.cp == 15 && (s.hstr & hstr::T_MASK) >> enc.crn & 1 != 0 {
+                return Some(HSTR_NAMES[enc.crn as usize]);
+            }
+            TRAPS32
+                .iter()
+                .find(|r| r.control.on(s) && r.dir.covers(write) && r.enc.contains(enc))
+                .map(|r| r.name)
+        }
+        c @ (ec::MCRR_MRRC_CP15 | ec::MRRC_CP14) => {
+            let cp = if c == ec::MCRR_MRRC_CP15 { 15 } else { 14 };
+            let (opc1, crm) = (iss >> 16 & 15, iss >> 1 & 15);
+            if cp == 15 && (s.hstr & hstr::T_MASK) >> crm & 1 != 0 {
+                return Some(HSTR_NAMES[crm as usize]);
+            }
+            TRAPS64
+                .iter()
+                .find(|r| {
+                    r.control.on(s)
+                        && r.dir.covers(write)
+                        && r.enc.cp == cp
+                        && r.enc.opc1 >> opc1 & 1 != 0
+                        && r.enc.crm >> crm & 1 != 0
+                })
+                .map(|r| r.name)
+        }
+        _ => None,
+    }
+}
+
 // ---- syndromes ---------------------------------------------------------------------------
 
 /// What a syndrome needs from the trapped instruction: its registers, condition and size.
@@ -871,6 +916,18 @@ pub fn take(cpu: &Cpu, control: &'static str, syndrome: u32) -> Exception {
 #[inline]
 pub fn debug_routed_to_hyp(cpu: &Cpu) -> bool {
     (cpu.s.hdcr & hdcr::TDE != 0 || cpu.s.hcr & hcr::TGE != 0) && at_trappable_level(cpu)
+}
+
+/// PMCR's read-only part as the current PL sees it: at Non-secure PL0/PL1, PMCR.N
+/// (bits 15:11) reads as HDCR.HPMN, the number of counters the hypervisor leaves to the
+/// guest (Arm ARM B4.1.65). (Accesses to counters >= HPMN from there are UNPREDICTABLE
+/// and still reach the counter; HPME is not modelled.)
+pub fn pmcr_id_seen(cpu: &Cpu, pmcr_id: u32) -> u32 {
+    if at_trappable_level(cpu) {
+        (pmcr_id & !(0x1f << 11)) | (cpu.s.hdcr & hdcr::HPMN_MASK) << 11
+    } else {
+        pmcr_id
+    }
 }
 
 #[cfg(test)]

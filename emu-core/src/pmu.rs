@@ -169,7 +169,7 @@ pub static PMU_REGS: &[SysReg] = &[
         12,
         0,
         Behaviour::Custom {
-            read: Some(|c| PMCR_ID | c.s.pmcr),
+            read: Some(|c| crate::hyp_traps::pmcr_id_seen(c, PMCR_ID) | c.s.pmcr),
             write: Some(pmcr_write),
         },
     ),

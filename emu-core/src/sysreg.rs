@@ -420,6 +420,8 @@ const fn cp14(opc1: u8, crn: u8, crm: u8, opc2: u8) -> CpReg {
 /// Every table of system registers: this module's, and those of the subsystems that
 /// own registers (MMU, PMU, timers, ...). Add a subsystem's table here.
 pub static TABLES: &[&[SysReg]] = &[
+    // First, so that any real register at one of these encodings replaces the RAZ row.
+    ID_RAZ_REGS,
     SYSREGS,
     crate::sysregs_a15::SYSREGS_A15,
     crate::pmu::PMU_REGS,
@@ -429,6 +431,55 @@ pub static TABLES: &[&[SysReg]] = &[
     crate::mmu::regs::MMU_SYSREGS,
     crate::hyp_regs::HYP_REGS,
 ];
+
+/// One row of the reserved identification space.
+macro_rules! id_raz {
+    ($crm:literal, $opc2:literal) => {
+        SysReg {
+            name: concat!("ID (reserved) c0, c", $crm, ", ", $opc2),
+            enc: cp15(0, 0, $crm, $opc2),
+            access: Access::Pl1Ro,
+            behaviour: Behaviour::Const(0),
+        }
+    };
+    ($crm:literal) => {
+        [
+            id_raz!($crm, 0),
+            id_raz!($crm, 1),
+            id_raz!($crm, 2),
+            id_raz!($crm, 3),
+            id_raz!($crm, 4),
+            id_raz!($crm, 5),
+            id_raz!($crm, 6),
+            id_raz!($crm, 7),
+        ]
+    };
+}
+
+/// The unallocated encodings of the CP15 c0 identification space (opc1 = 0, CRm = c2
+/// opc2 6-7 and CRm = c3-c7): read-as-zero at PL1 (Arm ARM B3.17.1, "Identification
+/// registers, functional group"), so that software probing newer ID registers (Xen reads
+/// ID_PFR2 at c0, c3, 4) sees "nothing implemented" rather than UNDEFINED, as on QEMU.
+static ID_RAZ_REGS: &[SysReg] = &{
+    let c2 = [id_raz!(2, 6), id_raz!(2, 7)];
+    let c3 = id_raz!(3);
+    let c4 = id_raz!(4);
+    let c5 = id_raz!(5);
+    let c6 = id_raz!(6);
+    let c7 = id_raz!(7);
+    let mut all = [c2[0]; 42];
+    let mut i = 0;
+    while i < 8 {
+        all[2 + i] = c3[i];
+        all[10 + i] = c4[i];
+        all[18 + i] = c5[i];
+        all[26 + i] = c6[i];
+        all[34 + i] = c7[i];
+        i += 1;
+    }
+    all[1] = c2[1];
+    all
+};
 
 /// Encoding of a 64-bit register access (MCRR/MRRC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -746,7 +797,8 @@ mod tests {
 
     #[test]
     fn encodings_are_unique() {
-        let all: Vec<&SysReg> = TABLES.iter().flat_map(|t| t.iter()).collect();
+        // The reserved ID rows may be shadowed by real registers on purpose.
+        let all: Vec<&SysReg> = TABLES[1..].iter().flat_map(|t| t.iter()).collect();
         for (i, a) in all.iter().enumerate() {
             for b in &all[i + 1..] {
                 assert_ne!(a.enc, b.enc, "{} and {}", a.name, b.name);
@@ -764,6 +816,22 @@ mod tests {
         assert_eq!(c.cp_write(cp15(0, 7, 10, 5), 0), Ok(()));
         assert_eq!(c.cp_read(cp15(0, 13, 0, 3)), Ok(0));
         assert_eq!(c.cp_write(cp15(0, 13, 0, 3), 1), Err(Exception::Undefined));
+    }
+
+    #[test]
+    fn reserved_id_space_reads_as_zero_at_pl1_only() {
+        let mut c = cpu();
+        assert_eq!(c.cp_read(cp15(0, 0, 3, 4)), Ok(0), "ID_PFR2's encoding");
+        assert_eq!(c.cp_read(cp15(0, 0, 2, 6)), Ok(0));
+        assert_eq!(c.cp_read(cp15(0, 0, 7, 7)), Ok(0));
+        assert_eq!(
+            c.cp_read(cp15(0, 0, 1, 0)),
+            Ok(0x00001131),
+            "ID_PFR0 not shadowed"
+        );
+        assert_eq!(c.cp_write(cp15(0, 0, 3, 4), 1), Err(Exception::Undefined));
+        c.s.switch_mode(Mode::Usr);
+        assert_eq!(c.cp_read(cp15(0, 0, 3, 4)), Err(Exception::Undefined));
     }
 
     #[test]

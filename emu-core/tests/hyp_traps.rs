@@ -6,7 +6,7 @@
 //!
 //! Encodings assembled with arm-none-eabi-as (listed beside each constant).
 
-use emu_core::hyp_traps::{hcptr, hcr, hdcr, hstr};
+use emu_core::hyp_traps::{control_for, hcptr, hcr, hdcr, hstr};
 use emu_core::state::{psr, scr};
 use emu_core::sysreg::CpReg;
 use emu_core::timer::ClockSource;
@@ -212,6 +212,16 @@ fn hcr_tvm_traps_writes_to_the_memory_control_registers() {
     assert_eq!(h, cp32(EC_CP15, AL, 0, 1, 2, 0, 0, false));
     assert_eq!(h, 0x0fe0_0440);
     // Reads are not trapped; without TVM the write completes; Hyp and Secure: no trap.
+    // The control behind it, for statistics.
+    let mut c = ns_cpu(&[MCR_SCTLR_R2], Mode::Svc);
+    c.s.hcr = hcr::TVM | hcr::TAC;
+    expect_trap(&mut c, CODE);
+    assert_eq!(control_for(&c.s, c.s.hsr), Some("HCR.TVM"));
+    c.s.hstr = 1 << 1;
+    assert_eq!(control_for(&c.s, c.s.hsr), Some("HSTR.T1"));
+    c.s.hstr = 0;
+    c.s.hcr = 0;
+    assert_eq!(control_for(&c.s, c.s.hsr), None);
     completes_one(MRC_SCTLR_R2, set_hcr(hcr::TVM));
     completes_one(MCR_SCTLR_R2, set_hcr(0));
     hyp_completes(MCR_SCTLR_R2, set_hcr(hcr::TVM));
@@ -624,6 +634,13 @@ fn hdcr_pmu_traps() {
     );
     completes_one(MRC_PMCCNTR_R2, tpmcr);
     hyp_completes(MRC_PMCCNTR_R2, tpm);
+    // HDCR.HPMN: PMCR.N as Non-secure PL1 sees it (Hyp mode sees all 6 counters).
+    let mut c = ns_cpu(&[], Mode::Svc);
+    assert_eq!((c.cp_read(cp15(0, 9, 12, 0)).unwrap() >> 11) & 0x1f, 6);
+    c.s.hdcr = 2;
+    assert_eq!((c.cp_read(cp15(0, 9, 12, 0)).unwrap() >> 11) & 0x1f, 2);
+    c.s.switch_mode(Mode::Hyp);
+    assert_eq!((c.cp_read(cp15(0, 9, 12, 0)).unwrap() >> 11) & 0x1f, 6);
     // PL0: trapped only while PMUSERENR.EN allows the access.
     let mut c = ns_cpu(&[MRC_PMCCNTR_R2], Mode::Usr);
     tpm(&mut c);
@@ -710,6 +727,9 @@ fn cnthctl_traps_the_physical_counter_and_timer() {
     // PL1PCTEN clear: MRRC CNTPCT, EC 0x04.
     let h = trap_one(MRRC_CNTPCT_R2_R3, |c| c.s.cnthctl = 2);
     assert_eq!(h, cp64(EC_CP15_64, 0, 3, 2, 14, true));
+    let mut s = emu_core::CpuState::new();
+    s.cnthctl = 2;
+    assert_eq!(control_for(&s, h), Some("CNTHCTL.PL1PCTEN"));
     completes_one(MRRC_CNTPCT_R2_R3, |c| c.s.cnthctl = 1);
     // PL1PCEN clear: CNTP_CTL, EC 0x03.
     let h = trap_one(MRC_CNTP_CTL_R2, |c| c.s.cnthctl = 1);

@@ -244,3 +244,21 @@ fn tge_sends_undefined_and_svc_from_user_mode_to_the_hyp_trap_vector() {
     assert_eq!(c.s.mode(), Mode::Svc);
     assert_eq!(c.s.regs[15], VBAR + 0x08);
 }
+
+#[test]
+fn tge_sends_user_mode_data_aborts_to_hyp() {
+    // LDR r0, [r1] with r1 misaligned and SCTLR.A set: an alignment fault at PL0.
+    const LDR_R0_R1: u32 = 0xe5910000;
+    let mut c = guest(Mode::Usr, HCR_TGE);
+    load(&mut c, CODE, &[LDR_R0_R1]);
+    c.flush_code();
+    c.s.sctlr |= 1 << 1;
+    c.s.regs[1] = BASE + 0x2001;
+    run(&mut c);
+    assert_eq!(c.s.mode(), Mode::Hyp);
+    assert_eq!(c.s.regs[15], HVBAR + 0x14);
+    assert_eq!(c.s.hsr >> 26, 0x24, "data abort from a lower level");
+    assert_eq!(c.s.hsr & 0x3f, 0b100001, "DFSC alignment fault");
+    assert_eq!(c.s.hdfar, BASE + 0x2001);
+    assert_eq!(c.s.elr_hyp, CODE);
+}

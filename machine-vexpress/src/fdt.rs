@@ -822,6 +822,176 @@ pub fn generate(opts: &GenerateOptions) -> Result<Vec<u8>, FdtError> {
     .to_blob()
 }
 
+/// What a Xen boot module holds (Xen's docs/misc/arm/device-tree/booting.txt).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModuleKind {
+    /// `"multiboot,kernel", "multiboot,module"`.
+    Kernel,
+    /// `"multiboot,ramdisk", "multiboot,module"`.
+    Ramdisk,
+}
+
+/// A Xen boot module: a blob in RAM and its command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BootModule {
+    pub kind: ModuleKind,
+    pub addr: u64,
+    pub size: u64,
+    pub bootargs: Option<String>,
+}
+
+/// A dom0less guest: a `xen,domain` node under /chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XenDomain {
+    /// Node name (`domU1`, ...).
+    pub name: String,
+    pub mem_kib: u64,
+    pub cpus: u32,
+    /// Give the guest Xen's emulated PL011.
+    pub vpl011: bool,
+    pub modules: Vec<BootModule>,
+}
+
+/// Cells of the domU nodes' `reg` properties (both given explicitly, as Xen asks).
+const DOMU_ADDR_CELLS: u32 = 2;
+const DOMU_SIZE_CELLS: u32 = 2;
+
+fn module_node(m: &BootModule, ac: u32, sc: u32) -> Node {
+    let compat: &[&str] = match m.kind {
+        ModuleKind::Kernel => &["multiboot,kernel", "multiboot,module"],
+        ModuleKind::Ramdisk => &["multiboot,ramdisk", "multiboot,module"],
+    };
+    let mut reg = number_cells(m.addr, ac);
+    reg.extend(number_cells(m.size, sc));
+    let mut n = Node::new(&format!("module@{:x}", m.addr))
+        .p_strs("compatible", compat)
+        .p_cells("reg", &reg);
+    if let Some(args) = &m.bootargs {
+        n = n.p_str("bootargs", args);
+    }
+    n
+}
+
+/// Whether a /chosen child is a Xen boot module or dom0less domain (any compatible
+/// string of theirs, including Xen 4.4's legacy names).
+fn is_xen_boot_node(n: &Node) -> bool {
+    let Some(v) = n.prop("compatible") else {
+        return false;
+    };
+    v.split(|&b| b == 0).any(|s| {
+        matches!(
+            s,
+            b"multiboot,module" | b"xen,multiboot-module" | b"xen,domain"
+        )
+    })
+}
+
+impl DeviceTree {
+    /// Adds `/psci` (PSCI 0.2 through SMC, what the board's firmware answers) when no
+    /// root child is compatible with "arm,psci*". Returns whether it added one. Xen on a
+    /// vexpress can only power the board off through PSCI SYSTEM_OFF (its vexpress
+    /// platform code has no power-off), and Debian's vexpress DTB has no psci node.
+    pub fn add_psci_if_absent(&mut self) -> bool {
+        let has = self.root.children.iter().any(|c| {
+            c.prop("compatible")
+                .is_some_and(|v| v.split(|&b| b == 0).any(|s| s.starts_with(b"arm,psci")))
+        });
+        if !has {
+            self.root.children.push(
+                Node::new("psci")
+                    .p_strs("compatible", &["arm,psci-0.2"])
+                    .p_str("method", "smc"),
+            );
+        }
+        !has
+    }
+
+    /// Describes a Xen boot in /chosen (Xen's docs/misc/arm/device-tree/booting.txt):
+    /// - `xen,xen-bootargs` (and `bootargs`, for Xen-unaware readers) = `xen_bootargs`;
+    ///   `xen,dom0-bootargs` = `dom0_bootargs` when there is a dom0;
+    /// - `dom0_modules` as `module@ADDR` children of /chosen, their `reg` in /chosen's
+    ///   own `#address-cells`/`#size-cells` (set to the root's when absent);
+    /// - one `xen,domain` child per domain with `#address-cells` = `#size-cells` = 2,
+    ///   `memory` (KiB, 64 bits), `cpus`, optionally `vpl011`, and its modules.
+    ///
+    /// Boot modules and domains the tree already had are removed first (a stale module
+    /// would become another dom0 kernel), as are `linux,initrd-*` (Xen would take the
+    /// initrd for dom0's ramdisk).
+    pub fn add_xen_chosen(
+        &mut self,
+        xen_bootargs: &str,
+        dom0_bootargs: Option<&str>,
+        dom0_modules: &[BootModule],
+        domains: &[XenDomain],
+    ) -> Result<(), FdtError> {
+        let (rac, rsc) = self.root_cells();
+        if self.root.child("chosen").is_none() {
+            self.root.children.push(Node::new("chosen"));
+        }
+        let chosen = self.root.child_mut("chosen").expect("just added");
+        // Xen's early scan lets a node without cell counts inherit its parent's, while
+        // the Devicetree Specification (2.3.5) defaults them to 2 and 1: state them.
+        let ac = chosen.u32_prop("#address-cells").unwrap_or(rac);
+        let sc = chosen.u32_prop("#size-cells").unwrap_or(rsc);
+        chosen.set("#address-cells", cells_bytes(&[ac]));
+        chosen.set("#size-cells", cells_bytes(&[sc]));
+        if !(1..=2).contains(&ac) || !(1..=2).contains(&sc) {
+            return err(format!(
+                "/chosen has #address-cells {ac} / #size-cells {sc}: only 1 or 2 are supported"
+            ));
+        }
+        let fits = |v: u64, cells: u32| cells == 2 || v <= u32::MAX as u64;
+        if let Some(m) = dom0_modules
+            .iter()
+            .find(|m| !fits(m.addr, ac) || !fits(m.size, sc))
+        {
+            return err(format!(
+                "module at {:#x} does not fit /chosen's cell sizes",
+                m.addr
+            ));
+        }
+        let stale = chosen.children.len();
+        chosen.children.retain(|c| !is_xen_boot_node(c));
+        if chosen.children.len() != stale {
+            tracing::info!(target: "boot",
+                "replacing {} Xen boot module/domain node(s) of the given device tree",
+                stale - chosen.children.len());
+        }
+        chosen.remove("linux,initrd-start");
+        chosen.remove("linux,initrd-end");
+        let mut set_str = |name: &str, s: &str| {
+            let mut v = s.as_bytes().to_vec();
+            v.push(0);
+            chosen.set(name, v);
+        };
+        set_str("xen,xen-bootargs", xen_bootargs);
+        set_str("bootargs", xen_bootargs);
+        match dom0_bootargs {
+            Some(a) => set_str("xen,dom0-bootargs", a),
+            None => chosen.remove("xen,dom0-bootargs"),
+        }
+        for m in dom0_modules {
+            chosen.children.push(module_node(m, ac, sc));
+        }
+        for d in domains {
+            let mut n = Node::new(&d.name)
+                .p_str("compatible", "xen,domain")
+                .p_cells("#address-cells", &[DOMU_ADDR_CELLS])
+                .p_cells("#size-cells", &[DOMU_SIZE_CELLS])
+                .p_cells("memory", &number_cells(d.mem_kib, 2))
+                .p_cells("cpus", &[d.cpus]);
+            if d.vpl011 {
+                n = n.p_empty("vpl011");
+            }
+            for m in &d.modules {
+                n = n.kid(module_node(m, DOMU_ADDR_CELLS, DOMU_SIZE_CELLS));
+            }
+            chosen.children.push(n);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

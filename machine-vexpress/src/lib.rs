@@ -10,6 +10,7 @@ pub mod linux;
 pub mod loader;
 pub mod psci;
 pub mod semihosting;
+pub mod xen;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +28,7 @@ pub use board::Board;
 pub use linux::{LinuxBoot, LinuxError, LinuxLayout};
 pub use loader::{load_image, LoadError, LoadedImage};
 pub use semihosting::Semihosting;
+pub use xen::{DomU, Guest, XenBoot, XenError, XenLayout};
 
 /// Physical base of the tile's DRAM (vexpress-v2p-ca15-tc1.dts, memory@80000000).
 pub const RAM_BASE: u64 = 0x8000_0000;
@@ -77,6 +79,8 @@ pub enum MachineError {
     Load(LoadError),
     /// Setting up a Linux boot failed (crate::linux).
     Linux(LinuxError),
+    /// Setting up a Xen boot failed (crate::xen).
+    Xen(XenError),
     /// The instruction limit was reached before the program exited.
     InsnLimit(u64),
     /// The core waits for an interrupt that nothing will ever raise.
@@ -98,6 +102,7 @@ impl std::fmt::Display for MachineError {
             MachineError::Ram(e) => write!(f, "{e}"),
             MachineError::Load(e) => write!(f, "{e}"),
             MachineError::Linux(e) => write!(f, "{e}"),
+            MachineError::Xen(e) => write!(f, "{e}"),
             MachineError::InsnLimit(n) => write!(f, "instruction limit of {n} reached"),
             MachineError::WfiForever => write!(f, "WFI with nothing to wake"),
             MachineError::Io(e) => write!(f, "host I/O error: {e}"),

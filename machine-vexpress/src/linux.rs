@@ -491,8 +491,9 @@ impl Machine {
     /// The CPU state booting.rst asks for: r0 = 0, r1 = machine type (none: DT only),
     /// r2 = DTB address; MMU and caches off, IRQ/FIQ/asynchronous aborts masked (the
     /// reset state); Hyp mode when the Virtualization Extensions are on (as a boot
-    /// loader leaves an A15 so the kernel can use them), SVC otherwise.
-    fn enter_kernel(&mut self, entry: u32, dtb: u32) {
+    /// loader leaves an A15 so the kernel can use them), SVC otherwise. Xen is entered
+    /// the same way (crate::xen).
+    pub(crate) fn enter_kernel(&mut self, entry: u32, dtb: u32) {
         let mode = if self.cfg.virtualization {
             Mode::Hyp
         } else {

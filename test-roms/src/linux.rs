@@ -86,7 +86,19 @@ impl Boot {
 
 /// Runs `cmd` (stdin empty), timing when each of `markers` first appears on stdout;
 /// kills it after `timeout`.
-pub fn boot(mut cmd: Command, markers: &[&str], timeout: Duration) -> Result<Boot, String> {
+pub fn boot(cmd: Command, markers: &[&str], timeout: Duration) -> Result<Boot, String> {
+    boot_until(cmd, markers, None, timeout)
+}
+
+/// [`boot`], also stopping the process (status `None`) once `stop_at` has appeared on
+/// stdout: for an emulator that keeps running after the guest halted (QEMU's vexpress has
+/// no PSCI, so Xen's halt ends in a WFI loop).
+pub fn boot_until(
+    mut cmd: Command,
+    markers: &[&str],
+    stop_at: Option<&str>,
+    timeout: Duration,
+) -> Result<Boot, String> {
     let start = Instant::now();
     let mut child = cmd
         .stdin(Stdio::null())
@@ -122,6 +134,7 @@ pub fn boot(mut cmd: Command, markers: &[&str], timeout: Duration) -> Result<Boo
     let mut marks: Vec<(String, Option<f64>)> =
         markers.iter().map(|m| (m.to_string(), None)).collect();
     let mut scan_from = 0;
+    let stopped = std::cell::Cell::new(false);
     let mut absorb = |console: &mut Vec<u8>, chunk: Vec<u8>, t: f64, scan_from: &mut usize| {
         console.extend_from_slice(&chunk);
         // Only look at complete text once per chunk; markers are short lines.
@@ -131,11 +144,19 @@ pub fn boot(mut cmd: Command, markers: &[&str], timeout: Duration) -> Result<Boo
                 *at = Some(t);
             }
         }
+        if stop_at.is_some_and(|s| text.contains(s)) {
+            stopped.set(true);
+        }
         *scan_from = console.len().saturating_sub(64);
     };
     let status = loop {
         while let Ok((chunk, t)) = rx.try_recv() {
             absorb(&mut console, chunk, t, &mut scan_from);
+        }
+        if stopped.get() {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
         }
         match child.try_wait() {
             Ok(Some(s)) => break s.code(),
@@ -195,4 +216,183 @@ pub fn qemu_command(img: &Images) -> Command {
     c.arg("-dtb").arg(&img.dtb);
     c.args(["-append", TEST_APPEND]);
     c
+}
+
+// --- Xen: the hypervisor with dom0 and dom0less guests -----------------------------------
+
+/// Xen's command line for tests and benchmarks: the console on the DTB's serial0 (Debian's
+/// DTB has no stdout-path), 256 MiB for dom0, one CPU (Debian's DTB lists two; the board
+/// has one), no scrubbing of free RAM at boot (work that only costs time on both
+/// emulators).
+pub const XEN_APPEND: &str = "console=dtuart dtuart=serial0 dom0_mem=256M maxcpus=1 bootscrub=0";
+/// Xen's line once dom0 powered off (then PSCI SYSTEM_OFF, or a WFI loop without PSCI).
+pub const XEN_HALTED: &str = "Hardware Dom0 halted";
+/// RAM of a Xen run.
+pub const XEN_MEM: &str = "1G";
+/// Memory of each domU.
+pub const DOMU_MEM: &str = "128M";
+
+/// The roles of a Xen run with `domus` guests: "dom0", "domU1", ...
+pub fn xen_roles(domus: usize) -> Vec<String> {
+    std::iter::once("dom0".to_string())
+        .chain((1..=domus).map(|i| format!("domU{i}")))
+        .collect()
+}
+
+/// The init-started marker of one role (the /init of scripts/fetch-images.sh tags its
+/// markers with the kernel command line's a15emu.role).
+pub fn role_init_marker(role: &str) -> String {
+    format!("{MARKER_INIT} ({role})")
+}
+
+/// The workload-done marker of one role.
+pub fn role_done_marker(role: &str) -> String {
+    format!("{MARKER_DONE} ({role})")
+}
+
+/// dom0's kernel command line: console on Xen's hvc0; /init waits for `domus` guests'
+/// done markers (reading Xen's console ring) before it powers off.
+pub fn dom0_append(domus: usize) -> String {
+    format!("console=hvc0 a15emu.test a15emu.role=dom0 a15emu.domus={domus}")
+}
+
+/// domU `i`'s (1-based) kernel command line: console on Xen's emulated PL011.
+pub fn domu_append(i: usize) -> String {
+    format!("console=ttyAMA0 a15emu.test a15emu.role=domU{i}")
+}
+
+/// Xen and the Linux images (the same kernel and initramfs serve dom0 and the domUs).
+#[derive(Clone, Debug)]
+pub struct XenImages {
+    pub xen: PathBuf,
+    pub linux: Images,
+}
+
+impl XenImages {
+    pub fn find() -> Result<XenImages, String> {
+        let linux = Images::find()?;
+        let xen = cache_dir().join("xen-4.17-armhf");
+        if !xen.is_file() {
+            return Err(format!(
+                "{} is missing: run scripts/fetch-images.sh (scripts/test.sh does)",
+                xen.display()
+            ));
+        }
+        Ok(XenImages { xen, linux })
+    }
+}
+
+/// The `a15emu run` arguments of a Xen boot with `domus` guests: Xen with
+/// [`XEN_APPEND`], dom0 and the domUs on Debian's kernel and the busybox initramfs, and
+/// Debian's DTB when `debian_dtb` (a15emu adds a PSCI node to it so Xen can power off)
+/// or the generated one.
+pub fn xen_a15emu_command(
+    bin: &std::path::Path,
+    img: &XenImages,
+    domus: usize,
+    debian_dtb: bool,
+) -> Command {
+    let mut c = Command::new(bin);
+    c.arg("run").arg("--kernel").arg(&img.xen);
+    c.args(["--mem", XEN_MEM, "--append", XEN_APPEND]);
+    if debian_dtb {
+        c.arg("--dtb").arg(&img.linux.dtb);
+    }
+    let k = img.linux.kernel.display();
+    let i = img.linux.initrd.display();
+    c.arg("--dom0")
+        .arg(format!("{k},initrd={i},append={}", dom0_append(domus)));
+    for n in 1..=domus {
+        c.arg("--domu").arg(format!(
+            "{k},initrd={i},mem={DOMU_MEM},append={}",
+            domu_append(n)
+        ));
+    }
+    c
+}
+
+/// The same Xen boot under QEMU 7.2:
+/// ```text
+/// qemu-system-arm -M vexpress-a15,virtualization=on,secure=off -cpu cortex-a15 -m 1G \
+///   -nographic -no-reboot -kernel xen-4.17-armhf -dtb DIR/xen-qemu.dtb \
+///   -device loader,file=vmlinuz,addr=DOM0_KERNEL,force-raw=on \
+///   -device loader,file=initrd.gz,addr=DOM0_INITRD,force-raw=on  (and per domU)
+/// ```
+/// `secure=off` makes QEMU enter the kernel in Non-secure Hyp mode (with `secure=on`, the
+/// default with `virtualization=on`, it enters Secure SVC and Xen stops at once). QEMU
+/// has no boot-module loader for vexpress, so the harness lays the modules out exactly as
+/// a15emu does (machine_vexpress::xen, same images and arguments), writes the resulting
+/// DTB (Debian's, patched, without a PSCI node: QEMU's vexpress has no PSCI) to
+/// `dir/xen-qemu.dtb`, and loads each module at its address with QEMU's generic loader.
+/// QEMU puts Xen at RAM base + 64 KiB and keeps its DTB copy at RAM base + 128 MiB, clear
+/// of the modules. Without PSCI Xen's halt ends in a WFI loop: stop QEMU at
+/// [`XEN_HALTED`] ([`boot_until`]).
+pub fn xen_qemu_command(
+    img: &XenImages,
+    domus: usize,
+    dir: &std::path::Path,
+) -> Result<Command, String> {
+    use machine_vexpress::{DomU, Guest, Machine, MachineConfig, XenBoot};
+    let read = |p: &PathBuf| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+    let kernel = read(&img.linux.kernel)?;
+    let initrd = read(&img.linux.initrd)?;
+    let guest = |cmdline: String| Guest {
+        kernel: kernel.clone(),
+        initrd: Some(initrd.clone()),
+        cmdline,
+    };
+    let boot = XenBoot {
+        xen: read(&img.xen)?,
+        dtb: Some(read(&img.linux.dtb)?),
+        cmdline: XEN_APPEND.into(),
+        dom0: Some(guest(dom0_append(domus))),
+        domus: (1..=domus)
+            .map(|n| DomU {
+                guest: guest(domu_append(n)),
+                mem: 128 << 20,
+                cpus: 1,
+            })
+            .collect(),
+    };
+    let mut m = Machine::new(MachineConfig {
+        ram_size: 1 << 30,
+        psci: false,
+        ..MachineConfig::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let l = m.load_xen(&boot).map_err(|e| e.to_string())?;
+    let blob = m
+        .cpu
+        .ram
+        .slice(l.dtb.0, (l.dtb.1 - l.dtb.0) as usize)
+        .ok_or("the DTB is outside RAM")?;
+    let dtb = dir.join("xen-qemu.dtb");
+    std::fs::write(&dtb, blob).map_err(|e| format!("{}: {e}", dtb.display()))?;
+    let mut c = Command::new("qemu-system-arm");
+    c.env("QEMU_AUDIO_DRV", "none");
+    c.args([
+        "-M",
+        "vexpress-a15,virtualization=on,secure=off",
+        "-cpu",
+        "cortex-a15",
+        "-m",
+        XEN_MEM,
+        "-nographic",
+        "-no-reboot",
+    ]);
+    c.arg("-kernel").arg(&img.xen);
+    c.arg("-dtb").arg(&dtb);
+    let mut load = |file: &PathBuf, at: u64| {
+        c.arg("-device").arg(format!(
+            "loader,file={},addr={at:#x},force-raw=on",
+            file.display()
+        ));
+    };
+    for g in l.dom0.iter().chain(&l.domus) {
+        load(&img.linux.kernel, g.kernel.0);
+        if let Some((s, _)) = g.initrd {
+            load(&img.linux.initrd, s);
+        }
+    }
+    Ok(c)
 }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::runner::Outcome;
+use crate::runner::{Board, Outcome};
 use crate::toolchain::{self, BuildError};
 
 /// One program variant.
@@ -23,6 +23,8 @@ pub struct Rom {
     pub max_insns: u64,
     /// Part of the regular test suite (the long benchmark is not).
     pub in_tests: bool,
+    /// How the board is set up (hypervisor programs need EL3 and EL2).
+    pub board: Board,
 }
 
 const fn a32(name: &'static str, source: &'static str) -> Rom {
@@ -33,6 +35,7 @@ const fn a32(name: &'static str, source: &'static str) -> Rom {
         defines: &[],
         max_insns: 5_000_000,
         in_tests: true,
+        board: Board::Plain,
     }
 }
 
@@ -44,6 +47,7 @@ const fn t32(name: &'static str, source: &'static str) -> Rom {
         defines: &[],
         max_insns: 5_000_000,
         in_tests: true,
+        board: Board::Plain,
     }
 }
 
@@ -73,13 +77,15 @@ pub const ROMS: &[Rom] = &[
     a32("mmu_short", "mmu_short.S"), t32("mmu_short_t32", "mmu_short.S"),
     a32("mmu_lpae", "mmu_lpae.S"), t32("mmu_lpae_t32", "mmu_lpae.S"),
     Rom { defines: &["REPEAT=8"], max_insns: 20_000_000, ..a32("crc32_short", "crc32.S") },
+    // The hypervisor (Hyp mode, stage 2, traps, virtual interrupts): tests/hyp.rs.
+    Rom { board: Board::Hyp, in_tests: false, ..a32("hyp", "hyp.S") },
     Rom { max_insns: 2_000_000_000, in_tests: false, ..a32("crc32", "crc32.S") },
 ];
 
 /// Common runtime sources linked into every program.
 pub const COMMON: &[&str] = &["common/crt0.S", "common/print.S", "common/mmu.S"];
 /// Included by the sources (part of the cache key).
-const HEADERS: &[&str] = &["common/test.h", "common/link.ld"];
+const HEADERS: &[&str] = &["common/test.h", "common/link.ld", "common/link_hyp.ld"];
 
 /// Finds a program by name.
 pub fn find(name: &str) -> Option<&'static Rom> {
@@ -120,7 +126,7 @@ impl Rom {
         let dir = source_dir();
         let mut f = vec![
             "-T".to_string(),
-            dir.join("common/link.ld").display().to_string(),
+            dir.join(self.board.linker_script()).display().to_string(),
             format!("-I{}", dir.display()),
         ];
         if self.thumb {
@@ -234,9 +240,19 @@ pub fn first_difference(expected: &str, actual: &str) -> String {
 /// time (the thread is left behind: a core that loops without retiring instructions,
 /// such as a prefetch abort at an unmapped vector, never reaches the instruction limit).
 pub fn run_a15emu_timeout(image: Vec<u8>, max_insns: u64, timeout: std::time::Duration) -> Outcome {
+    run_a15emu_timeout_on(Board::Plain, image, max_insns, timeout)
+}
+
+/// [`run_a15emu_timeout`] on a board set up as `board` says.
+pub fn run_a15emu_timeout_on(
+    board: Board,
+    image: Vec<u8>,
+    max_insns: u64,
+    timeout: std::time::Duration,
+) -> Outcome {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(crate::runner::run_a15emu(&image, max_insns));
+        let _ = tx.send(crate::runner::run_a15emu_on(board, &image, max_insns));
     });
     match rx.recv_timeout(timeout) {
         Ok(o) => o,

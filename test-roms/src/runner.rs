@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::rc::Rc;
 use std::time::Duration;
 
+use emu_core::Mode;
 use machine_vexpress::{Machine, MachineConfig};
 
 /// What a program did.
@@ -41,11 +42,53 @@ impl Write for SharedBuf {
     }
 }
 
+/// How a program is started (the same way on both emulators).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Board {
+    /// QEMU's `vexpress-a15` as it comes (`-kernel prog.elf`: Secure SVC mode); a15emu's
+    /// default board.
+    #[default]
+    Plain,
+    /// For hypervisor programs: the core has the Virtualization Extensions and the
+    /// program starts in Hyp mode, as a boot loader starts a kernel or a hypervisor.
+    /// QEMU: `vexpress-a15,secure=off,virtualization=on` (EL2 without EL3, as a15emu;
+    /// QEMU's vexpress has EL3 unless told otherwise), `-kernel` given the raw binary so
+    /// that QEMU boots it the way it boots Linux: in Hyp mode, at the RAM base plus
+    /// 0x10000, where such programs are linked (`roms/common/link_hyp.ld`). a15emu: the
+    /// ELF, entered in Hyp mode, without the board's PSCI firmware (as on QEMU's
+    /// vexpress, SMC from PL1 is UNDEFINED unless trapped).
+    Hyp,
+}
+
+impl Board {
+    /// QEMU's `-M` argument.
+    pub fn qemu_machine(self) -> &'static str {
+        match self {
+            Board::Plain => "vexpress-a15",
+            Board::Hyp => "vexpress-a15,secure=off,virtualization=on",
+        }
+    }
+
+    /// The linker script under `roms/`.
+    pub fn linker_script(self) -> &'static str {
+        match self {
+            Board::Plain => "common/link.ld",
+            Board::Hyp => "common/link_hyp.ld",
+        }
+    }
+}
+
 /// Runs an image under a15emu with semihosting, at most `max_insns` instructions.
 pub fn run_a15emu(image: &[u8], max_insns: u64) -> Outcome {
+    run_a15emu_on(Board::Plain, image, max_insns)
+}
+
+/// [`run_a15emu`] on a board set up as `board` says.
+pub fn run_a15emu_on(board: Board, image: &[u8], max_insns: u64) -> Outcome {
     let cfg = MachineConfig {
         semihosting: true,
         max_insns: Some(max_insns),
+        psci: board != Board::Hyp,
         ..MachineConfig::default()
     };
     let buf = SharedBuf::default();
@@ -60,7 +103,14 @@ pub fn run_a15emu(image: &[u8], max_insns: u64) -> Outcome {
         }
     };
     m.set_console(Box::new(buf.clone()));
-    let result = m.load_program(image).and_then(|_| m.run());
+    let result = m
+        .load_program(image)
+        .map(|img| {
+            if board == Board::Hyp {
+                m.cpu.reset(img.entry, Mode::Hyp);
+            }
+        })
+        .and_then(|_| m.run());
     let output = buf.0.borrow().clone();
     match result {
         Ok(exit) => Outcome {
@@ -89,8 +139,33 @@ pub fn qemu_available() -> bool {
 /// Runs an ELF under `qemu-system-arm -M vexpress-a15 -cpu cortex-a15 -semihosting`.
 /// QEMU writes semihosting console output to stderr; `timeout` bounds the run.
 pub fn run_qemu(elf: &Path, timeout: Duration) -> Outcome {
+    run_qemu_on(Board::Plain, elf, timeout)
+}
+
+/// [`run_qemu`] on a board set up as `board` says.
+pub fn run_qemu_on(board: Board, elf: &Path, timeout: Duration) -> Outcome {
+    let image = match board {
+        Board::Plain => elf.to_path_buf(),
+        Board::Hyp => match crate::toolchain::raw_binary(elf) {
+            Ok(p) => p,
+            Err(e) => {
+                return Outcome {
+                    output: vec![],
+                    status: None,
+                    error: Some(format!("cannot make the raw image: {e}")),
+                }
+            }
+        },
+    };
     let child = Command::new("qemu-system-arm")
-        .args(["-M", "vexpress-a15", "-cpu", "cortex-a15", "-m", "512"])
+        .args([
+            "-M",
+            board.qemu_machine(),
+            "-cpu",
+            "cortex-a15",
+            "-m",
+            "512",
+        ])
         .args([
             "-nographic",
             "-no-reboot",
@@ -107,7 +182,7 @@ pub fn run_qemu(elf: &Path, timeout: Duration) -> Outcome {
         ])
         .args(["-chardev", "file,id=semi,path=/dev/stdout"])
         .arg("-kernel")
-        .arg(elf)
+        .arg(&image)
         .env("QEMU_AUDIO_DRV", "none")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

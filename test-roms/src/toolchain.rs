@@ -78,3 +78,20 @@ pub fn build_elf(sources: &[&Path], extra: &[&str], out: &Path) -> Result<(), Bu
     }
     Ok(())
 }
+
+/// Writes the loadable contents of an ELF as a raw binary beside it (`prog.bin`,
+/// `arm-none-eabi-objcopy -O binary`) and returns its path.
+pub fn raw_binary(elf: &Path) -> Result<PathBuf, BuildError> {
+    let out = elf.with_extension("bin");
+    let mut cmd = Command::new("arm-none-eabi-objcopy");
+    cmd.args(["-O", "binary"]).arg(elf).arg(&out);
+    let shown = format!("{cmd:?}");
+    let output = cmd.output().map_err(BuildError::Io)?;
+    if !output.status.success() {
+        return Err(BuildError::Failed {
+            cmd: shown,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        });
+    }
+    Ok(out)
+}

@@ -30,7 +30,7 @@ fn selected() -> Vec<&'static roms::Rom> {
 
 fn check(rom: &roms::Rom) -> Result<(), String> {
     let elf = rom.build().map_err(|e| format!("build failed: {e}"))?;
-    let q = runner::run_qemu(&elf, Duration::from_secs(120));
+    let q = runner::run_qemu_on(rom.board, &elf, Duration::from_secs(120));
     let qt = roms::transcript(&q);
     if q.status.is_none() {
         return Err(format!("QEMU did not exit: {:?}", q.error));
@@ -45,7 +45,8 @@ fn check(rom: &roms::Rom) -> Result<(), String> {
         }
     }
     let image = std::fs::read(&elf).map_err(|e| format!("cannot read {}: {e}", elf.display()))?;
-    let a = roms::run_a15emu_timeout(
+    let a = roms::run_a15emu_timeout_on(
+        rom.board,
         image,
         rom.max_insns,
         std::time::Duration::from_secs(A15EMU_TIMEOUT_SECS),

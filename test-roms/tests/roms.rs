@@ -35,7 +35,8 @@ fn check(rom: &roms::Rom) -> Result<(), String> {
         )
     })?;
     let image = std::fs::read(&elf).map_err(|e| format!("cannot read {}: {e}", elf.display()))?;
-    let out = roms::run_a15emu_timeout(
+    let out = roms::run_a15emu_timeout_on(
+        rom.board,
         image,
         rom.max_insns,
         std::time::Duration::from_secs(A15EMU_TIMEOUT_SECS),

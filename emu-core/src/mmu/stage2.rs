@@ -1,6 +1,6 @@
-//! Stage 2 translation of the Non-secure PL1&0 regime (Arm ARM B3.6 "Second stage
-//! translation", B3.6.5-B3.6.6; registers VTCR B4.1.159, VTTBR B4.1.160, HCR B4.1.65,
-//! HPFAR B4.1.68): intermediate physical address (IPA) to physical address, walked in the
+//! Stage 2 translation of the Non-secure PL1&0 regime (Arm ARM DDI 0406C B3.6,
+//! "Long-descriptor translation table format", its stage 2 parts; the registers VTCR,
+//! VTTBR, HCR and HPFAR in B4.1): intermediate physical address (IPA) to physical address, walked in the
 //! long-descriptor format from VTTBR, enabled by HCR.VM (or HCR.DC) for Non-secure PL0
 //! and PL1 accesses.
 //!
@@ -24,7 +24,7 @@ use crate::exception::{ec, hsr, hyp_vector, walk_flags, Exception, FaultKind, Me
 use crate::hyp_regs::HCR_VM;
 use crate::state::{scr, sctlr, Mode};
 
-/// HCR.PTW: a stage 1 walk that reaches stage 2 Device memory faults (B4.1.65).
+/// HCR.PTW: a stage 1 walk that reaches stage 2 Device memory faults (B4.1, HCR).
 pub const HCR_PTW: u32 = 1 << 2;
 /// HCR.DC: stage 1 off, its attributes Normal Write-Back; HCR.VM behaves as 1.
 pub const HCR_DC: u32 = 1 << 12;
@@ -73,7 +73,7 @@ pub struct S2Translation {
     pub perms: u8,
     /// The access flag is 0: every access faults.
     pub af_fault: bool,
-    /// MemAttr[3:0] (B3.8.? "stage 2 memory region attributes"): [3:2] 0 = Device or
+    /// MemAttr[3:0] (B3.8, stage 2 memory region attributes): [3:2] 0 = Device or
     /// Strongly-ordered (then [1:0] 0 = SO), else the outer cacheability; [1:0] inner.
     pub memattr: u8,
     /// SH[1:0].
@@ -135,7 +135,7 @@ fn s2_fault(level: u8) -> WalkInfo {
     }
 }
 
-/// Walks the stage 2 tables for `ipa` (B3.6.5, B3.6.6). VTCR.SL0 selects the first
+/// Walks the stage 2 tables for `ipa` (B3.6, stage 2 translation table walks). VTCR.SL0 selects the first
 /// lookup level (0: level 2, 1: level 1); up to 16 first-level tables are concatenated
 /// (so a 40-bit IPA space starts with two level 1 tables, VTTBR aligned to 8 KiB). An
 /// IPA outside 2^(32 - T0SZ), or SL0 and T0SZ that do not fit together, give a
@@ -171,8 +171,8 @@ pub fn walk(regs: &S2Regs, ipa: u64, mem: &mut dyn PhysRead) -> Result<S2Transla
             index_bits = 9;
             continue;
         }
-        // A block (level 1 or 2) or a page (level 3). Stage 2 descriptors (B3.6.? Table
-        // B3-?): MemAttr[5:2], S2AP[7:6], SH[9:8], AF[10], XN[54].
+        // A block (level 1 or 2) or a page (level 3). Stage 2 descriptors (B3.6, stage 2
+        // block and page descriptors): MemAttr[5:2], S2AP[7:6], SH[9:8], AF[10], XN[54].
         let page_size = 1u64 << shift;
         let pa = (d & OA_MASK & !(page_size - 1)) | (ipa & (page_size - 1));
         let s2ap = ((d >> 6) & 3) as u8;
@@ -203,8 +203,8 @@ fn s1_cacheability(nibble: u8) -> u8 {
     }
 }
 
-/// Combines stage 1 attributes (MAIR encoding) with stage 2 ones (Arm ARM B3.8.?
-/// "Combining the stage 1 and stage 2 memory attributes"): the stronger memory type
+/// Combines stage 1 attributes (MAIR encoding) with stage 2 ones (Arm ARM B3.8,
+/// combining the stage 1 and stage 2 memory attributes): the stronger memory type
 /// (Strongly-ordered > Device > Normal), per outer/inner the weaker cacheability
 /// (Non-cacheable < Write-Through < Write-Back, allocation hints from stage 1), and the
 /// wider shareability; Device and Normal Non-cacheable results are Outer Shareable.
@@ -240,8 +240,8 @@ pub fn combine_attrs(s1: MemAttrs, s2: &S2Translation) -> MemAttrs {
     MemAttrs { attr, sh }
 }
 
-/// A stage 1 walk's table reads, translated by stage 2 (B3.6.? "stage 1 translation
-/// table walks"): the table address is an IPA; it needs stage 2 read permission and,
+/// A stage 1 walk's table reads, translated by stage 2 (B3.6, a stage 1 walk
+/// in a two-stage translation): the table address is an IPA; it needs stage 2 read permission and,
 /// with HCR.PTW, must not be Device memory. A stage 2 fault is kept in `fault` (the
 /// stage 1 walk only sees a failed read) with `S1PTW` set.
 pub(crate) struct Stage2Tables<'a> {
@@ -363,7 +363,8 @@ impl Cpu {
     }
 
     /// Stage 2 applies to the current PL1/PL0 accesses (not in Hyp or Monitor mode).
-    #[inline]
+    /// Out of line: the MMU-off paths that ask stay small.
+    #[inline(never)]
     pub(crate) fn stage2_applies(&self) -> bool {
         self.stage2_enabled() && !self.s.in_hyp() && self.s.mode() != Mode::Mon
     }
@@ -381,7 +382,7 @@ impl Cpu {
     }
 
     /// The TLB tag of the PL1&0 regime above the ASID: VMID + 1 with stage 2, 0 without
-    /// (B3.10.? "TLB matching": entries are tagged by VMID).
+    /// (B3.9, TLB matching: entries are tagged by VMID).
     pub(crate) fn vmid_tag(&self) -> u32 {
         if self.stage2_enabled() {
             ((self.s.vttbr >> 48) as u32 & 0xff) + 1
@@ -480,7 +481,7 @@ impl Cpu {
         })
     }
 
-    /// ATS12NSOPR/PW/UR/UW (B4.2.? "Performing address translation operations"): both
+    /// ATS12NSOPR/PW/UR/UW (B3.14, address translation operations): both
     /// stages of the Non-secure PL1&0 regime into PAR; the 64-bit format when the
     /// Non-secure TTBCR.EAE is 1 or stage 2 is enabled (HCR.VM or HCR.DC), B4.1.112.
     /// Without stage 2 this is the stage 1 translation (PA = IPA).
@@ -506,10 +507,12 @@ impl Cpu {
         };
     }
 
-    /// Takes a stage 2 Data or Prefetch Abort from Non-secure PL0/PL1 to Hyp mode (B1.8?,
+    /// Takes a stage 2 Data or Prefetch Abort from Non-secure PL0/PL1 to Hyp mode (B1.8,
     /// B3.13.6): through the Hyp Trap vector with ELR_hyp = the faulting instruction,
     /// HDFAR/HIFAR = the VA, HPFAR = IPA[39:12] in [31:4], and HSR EC 0x24/0x20 with the
     /// abort ISS. Returns false (nothing done) for any other exception.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn take_stage2_abort(&mut self, e: &Exception) -> bool {
         let (f, data) = match e {
             Exception::DataAbort(f) => (f, true),

@@ -610,3 +610,134 @@ mod core {
         assert_eq!(c.cp_read64(15, 3, 2), Err(Exception::Undefined));
     }
 }
+
+// ---- stage 2 ----------------------------------------------------------------------------
+
+fn s2t(memattr: u8, sh: u8) -> stage2::S2Translation {
+    stage2::S2Translation {
+        pa: 0,
+        page_size: 4096,
+        perms: 7,
+        af_fault: false,
+        memattr,
+        sh,
+        level: 3,
+    }
+}
+
+#[test]
+fn stage2_attribute_combination() {
+    use stage2::combine_attrs;
+    let a = |attr: u8, sh: u8| MemAttrs { attr, sh };
+    // Normal: per outer/inner the weaker cacheability; stage 2 Write-Through keeps
+    // stage 1's allocation hints; shareability: the wider.
+    assert_eq!(combine_attrs(a(0xff, 3), &s2t(0b1010, 0)), a(0xbb, 3));
+    assert_eq!(combine_attrs(a(0xaa, 0), &s2t(0b1111, 3)), a(0xaa, 3));
+    assert_eq!(combine_attrs(a(0xff, 0), &s2t(0b1101, 2)), a(0xf4, 2));
+    assert_eq!(combine_attrs(a(0xee, 3), &s2t(0b0111, 0)), a(0x4e, 3));
+    // Non-cacheable everywhere, and every Device kind: Outer Shareable.
+    assert_eq!(combine_attrs(a(0x44, 0), &s2t(0b1111, 0)), a(0x44, 2));
+    assert_eq!(combine_attrs(a(0x04, 0), &s2t(0b1111, 3)), a(0x04, 2));
+    assert_eq!(combine_attrs(a(0xff, 3), &s2t(0b0001, 3)), a(0x04, 2));
+    // Strongly-ordered at either stage wins.
+    assert_eq!(combine_attrs(a(0xff, 3), &s2t(0b0000, 3)), a(0x00, 2));
+    assert_eq!(combine_attrs(a(0x00, 0), &s2t(0b0001, 0)), a(0x00, 2));
+}
+
+#[test]
+fn stage2_walk_levels_and_faults() {
+    let mut m = Mem::default();
+    // T0SZ = 0, SL0 = 1: level 1 table of four entries at 0x1_0000.
+    let regs = stage2::S2Regs {
+        vtcr: 1 << 6,
+        vttbr: 0x1_0000 | (5 << 48),
+    };
+    assert_eq!(regs.vmid(), 5);
+    // IPA 0x4000_0000: 1 GiB block, read-only, XN.
+    m.w64(
+        0x1_0008,
+        0x8000_0000 | (1 << 54) | (1 << 10) | (1 << 6) | (0xf << 2) | 1,
+    );
+    // IPA 0x8000_0000: table -> level 2 table -> level 3 page, write-only.
+    m.w64(0x1_0010, 0x2_0000 | 3);
+    m.w64(0x2_0008, 0x3_0000 | 3);
+    m.w64(
+        0x3_0010,
+        0x9000_2000 | (1 << 10) | (2 << 6) | (0b0101 << 2) | 3,
+    );
+    let t = stage2::walk(&regs, 0x4123_4567, &mut m).unwrap();
+    assert_eq!((t.pa, t.page_size, t.level), (0x8123_4567, 1 << 30, 1));
+    assert_eq!(t.perms, stage2::s2perm::R);
+    assert!(t.check(AccessType::Read).is_ok());
+    let w = WalkInfo {
+        level: 1,
+        domain: 0,
+        flags: crate::exception::walk_flags::STAGE2,
+    };
+    assert_eq!(t.check(AccessType::Write), Err(FaultKind::Permission(w)));
+    assert_eq!(t.check(AccessType::Fetch), Err(FaultKind::Permission(w)));
+    let t = stage2::walk(&regs, 0x8020_2abc, &mut m).unwrap();
+    assert_eq!((t.pa, t.level, t.memattr), (0x9000_2abc, 3, 0b0101));
+    assert_eq!(t.perms, stage2::s2perm::W);
+    // Faults carry the stage 2 flag and the level.
+    let tf = |level| {
+        Err(FaultKind::Translation(WalkInfo {
+            level,
+            domain: 0,
+            flags: crate::exception::walk_flags::STAGE2,
+        }))
+    };
+    assert_eq!(stage2::walk(&regs, 0x0000_1000, &mut m), tf(1));
+    assert_eq!(stage2::walk(&regs, 0x8000_0000, &mut m), tf(2));
+    assert_eq!(stage2::walk(&regs, 0x8020_0000, &mut m), tf(3));
+    assert_eq!(
+        stage2::walk(&regs, 0x1_0000_0000, &mut m),
+        tf(1),
+        "beyond 2^32"
+    );
+    // A table read nothing answers.
+    let bad = stage2::S2Regs {
+        vtcr: 1 << 6,
+        vttbr: 0xf000_0000,
+    };
+    assert!(matches!(
+        stage2::walk(&bad, 0, &mut m),
+        Err(FaultKind::ExternalOnWalk(WalkInfo { level: 1, .. }))
+    ));
+    // SL0 = 2 is reserved.
+    let res = stage2::S2Regs {
+        vtcr: 2 << 6,
+        vttbr: 0x1_0000,
+    };
+    assert_eq!(stage2::walk(&res, 0, &mut m), tf(1));
+}
+
+#[test]
+fn instruction_syndrome_decoders() {
+    use syndrome::{a32, t16, t32, LsSyndrome};
+    let s = |sas, sse, srt| Some(LsSyndrome { sas, sse, srt });
+    // A32: LDR literal, LDRB register, STRH with negative register offset.
+    assert_eq!(a32(0xe59f0010), s(2, false, 0));
+    assert_eq!(a32(0xe7d12003), s(0, false, 2));
+    assert_eq!(a32(0xe10130b2), s(1, false, 3));
+    // None: LDREX, SWP, a media instruction, PLD, STRD, LDRSH post-indexed.
+    for w in [
+        0xe1910f9f, 0xe1010092, 0xe6112f11, 0xf5d1f000, 0xe1c120f0, 0xe0d160f2,
+    ] {
+        assert_eq!(a32(w), None, "{w:#010x}");
+    }
+    // T16: LDR literal, LDRH immediate, LDRSH register; PUSH and LDM have none.
+    assert_eq!(t16(0x4a01), s(2, false, 2));
+    assert_eq!(t16(0x8848), s(1, false, 0));
+    assert_eq!(t16(0x5e8c), s(1, true, 4));
+    assert_eq!(t16(0xb410), None);
+    assert_eq!(t16(0xc905), None);
+    // T32: LDR literal, LDRSB imm12, STR pre-indexed writeback (none), PLD (none),
+    // LDRD (none), STRH.W imm8 negative offset.
+    assert_eq!(t32(0xf8df, 0x3008), s(2, false, 3));
+    assert_eq!(t32(0xf991, 0x5001), s(0, true, 5));
+    assert_eq!(t32(0xf841, 0x0d04), None);
+    assert_eq!(t32(0xf891, 0xf000), None);
+    assert_eq!(t32(0xe9d1, 0x2300), None);
+    assert_eq!(t32(0xf821, 0x6c02), s(1, false, 6));
+}

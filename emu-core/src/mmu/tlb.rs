@@ -6,7 +6,7 @@
 //!
 //! The context tag (`TlbEntry::asid`): bits [7:0] the ASID, [16:8] the VMID + 1, or 0
 //! for translations made without stage 2, bit 17 global (then the ASID bits are 0). A
-//! VMID switch therefore needs no flush (Arm ARM B3.10.? "TLB matching"); operations by
+//! VMID switch therefore needs no flush (Arm ARM B3.9, TLB matching); operations by
 //! ASID or VA ignore the VMID and so may drop other VMIDs' entries too, which is safe.
 
 use super::Translation;

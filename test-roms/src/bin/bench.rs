@@ -10,6 +10,11 @@
 //! With `--linux`, it times the boot of Debian's kernel and busybox initramfs (the images
 //! of scripts/fetch-images.sh) to the initramfs's markers instead, against
 //! `qemu-system-arm -M vexpress-a15` on the same images with the same device tree.
+//!
+//! With `--xen`, it times Xen 4.17 with dom0 and two dom0less domUs (all on Debian's
+//! kernel and the initramfs) until all three have printed their workload-done markers,
+//! against QEMU's `-M vexpress-a15,virtualization=on` on the same images, module layout
+//! and device tree (test_roms::linux::xen_qemu_command).
 
 use std::time::{Duration, Instant};
 
@@ -22,6 +27,7 @@ struct Args {
     hyp_cost: bool,
     qemu: bool,
     linux: bool,
+    xen: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -31,6 +37,7 @@ fn parse_args() -> Result<Args, String> {
         hyp_cost: false,
         qemu: true,
         linux: false,
+        xen: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -46,8 +53,9 @@ fn parse_args() -> Result<Args, String> {
             "--rom" => a.rom = it.next().ok_or("--rom needs a program name")?,
             "--no-qemu" => a.qemu = false,
             "--linux" => a.linux = true,
+            "--xen" => a.xen = true,
             "-h" | "--help" => {
-                println!("usage: bench [--runs N] [--rom NAME | --linux] [--no-qemu]");
+                println!("usage: bench [--runs N] [--rom NAME | --linux | --xen] [--no-qemu]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument '{other}'")),
@@ -135,6 +143,9 @@ fn main() {
     }
     if args.linux {
         return bench_linux(&args);
+    }
+    if args.xen {
+        return bench_xen(&args);
     }
     let Some(rom) = roms::find(&args.rom) else {
         eprintln!("bench: no test program named '{}'", args.rom);
@@ -364,4 +375,82 @@ fn bench_linux(args: &Args) {
             emu / q
         );
     }
+}
+
+/// Xen + dom0 + two domUs to all three workload-done markers, a15emu against QEMU.
+fn bench_xen(args: &Args) {
+    use test_roms::linux::{self, XenImages, XEN_HALTED};
+    const DOMUS: usize = 2;
+    let fail = |e: String| -> ! {
+        eprintln!("bench: {e}");
+        std::process::exit(1)
+    };
+    let img = XenImages::find().unwrap_or_else(|e| fail(e));
+    let bin = a15emu_binary().unwrap_or_else(|e| fail(e));
+    let roles = linux::xen_roles(DOMUS);
+    let done: Vec<String> = roles.iter().map(|r| linux::role_done_marker(r)).collect();
+    let markers: Vec<&str> = done.iter().map(String::as_str).collect();
+    println!(
+        "bench: Xen boot of {} with dom0 + {DOMUS} domUs ({} + {}, Debian's DTB) to all \
+         three \"workload done\" markers, {} runs each",
+        img.xen.display(),
+        img.linux.kernel.display(),
+        img.linux.initrd.display(),
+        args.runs
+    );
+    let dir = std::env::temp_dir().join(format!("a15emu-bench-xen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| fail(format!("{}: {e}", dir.display())));
+    let timeout = Duration::from_secs(1800);
+    let run = |name: &str, mk: &dyn Fn() -> Command| -> f64 {
+        let mut all = Vec::new();
+        for i in 0..args.runs {
+            let b = linux::boot_until(mk(), &markers, Some(XEN_HALTED), timeout)
+                .unwrap_or_else(|e| fail(e));
+            let times: Vec<Option<f64>> = markers.iter().map(|m| b.mark(m)).collect();
+            let Some(last) = times
+                .iter()
+                .copied()
+                .collect::<Option<Vec<f64>>>()
+                .map(|v| v.into_iter().fold(0.0, f64::max))
+            else {
+                fail(format!(
+                    "{name} did not reach all markers ({times:?}, status {:?}):\n{}\n{}",
+                    b.status,
+                    b.tail(30),
+                    b.stderr
+                ))
+            };
+            let each: Vec<String> = roles
+                .iter()
+                .zip(&times)
+                .map(|(r, t)| format!("{r} {:.2} s", t.unwrap_or(f64::NAN)))
+                .collect();
+            println!(
+                "  {name:6} run {}: done markers at {}; all done at {last:.2} s, stopped at {:.2} s",
+                i + 1,
+                each.join(", "),
+                b.total_secs
+            );
+            all.push(last);
+        }
+        median(&mut all)
+    };
+    let emu = run("a15emu", &|| {
+        linux::xen_a15emu_command(&bin, &img, DOMUS, true)
+    });
+    println!("bench: a15emu median Xen boot to all markers {emu:.2} s");
+    if args.qemu {
+        if !runner::qemu_available() {
+            eprintln!("bench: qemu-system-arm not found (scripts/install-tools.sh installs it); skipping QEMU");
+        } else {
+            let q = run("qemu", &|| {
+                linux::xen_qemu_command(&img, DOMUS, &dir).unwrap_or_else(|e| fail(e))
+            });
+            println!(
+                "bench: qemu-system-arm median Xen boot to all markers {q:.2} s; a15emu/QEMU ratio {:.2}",
+                emu / q
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

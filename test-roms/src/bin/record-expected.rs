@@ -39,7 +39,7 @@ fn main() -> ExitCode {
                 continue;
             }
         };
-        let out = runner::run_qemu(&elf, Duration::from_secs(120));
+        let out = runner::run_qemu_on(rom.board, &elf, Duration::from_secs(120));
         let text = roms::transcript(&out);
         if out.status.is_none() {
             eprintln!(
