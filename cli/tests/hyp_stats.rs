@@ -234,3 +234,76 @@ fn counting_off_runs_the_same_guest() {
     assert_eq!(insns(&e), insns(&text(&on.stderr)));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// The hypervisor test program (test-roms/roms/hyp.S) prints how many traps of each
+/// class its handler took; the HSR path's statistics must count exactly those, by class,
+/// and nothing else (every entry to Hyp mode of that program is a trap it handles).
+#[test]
+fn hyp_rom_trap_counts_match_the_hypervisors_own() {
+    use emu_core::hyp_stats::TrapClass;
+    use machine_vexpress::{Machine, MachineConfig};
+    let rom = test_roms::roms::find("hyp").expect("the hyp program");
+    let elf = rom.build().unwrap_or_else(|e| panic!("build failed: {e}"));
+    let image = std::fs::read(&elf).unwrap();
+    // As test_roms::runner::run_a15emu_on(Board::Hyp, ..), keeping the machine.
+    let mut m = Machine::new(MachineConfig {
+        semihosting: true,
+        max_insns: Some(rom.max_insns),
+        psci: false,
+        ..MachineConfig::default()
+    })
+    .unwrap();
+    #[derive(Clone, Default)]
+    struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    m.set_console(Box::new(buf.clone()));
+    let img = m.load_program(&image).unwrap();
+    m.cpu.reset(img.entry, emu_core::Mode::Hyp);
+    let exit = m.run().unwrap();
+    assert_eq!(exit.status(), 0);
+    let out = text(&buf.0.lock().unwrap());
+    // "traps: hvc (ec 0x12): 00000059"
+    let mut listed = 0;
+    let mut sum = 0;
+    for line in out.lines().filter(|l| l.starts_with("traps: ")) {
+        let (what, n) = line.rsplit_once(": ").unwrap();
+        let n = u64::from_str_radix(n, 16).unwrap();
+        if let Some(ec) = what.split("(ec 0x").nth(1) {
+            let ec = u32::from_str_radix(ec.trim_end_matches(')'), 16).unwrap();
+            assert_eq!(
+                m.cpu.hyp_stats.counts[TrapClass::from_ec(ec).index()],
+                n,
+                "{line}"
+            );
+            listed += 1;
+            sum += n;
+        } else {
+            assert_eq!(what, "traps: other classes");
+            assert_eq!(n, 0);
+        }
+    }
+    assert!(listed >= 5, "{out}");
+    assert_eq!(
+        m.cpu.hyp_stats.total, sum,
+        "entries beyond the listed traps"
+    );
+    // The program's two guests: VMID 1 and VMID 2 both trapped.
+    let n = m.cpu.insn_count;
+    m.cpu.hyp_stats.settle(n);
+    for vmid in [1, 2] {
+        let g = m
+            .cpu
+            .hyp_stats
+            .context(emu_core::hyp_stats::Context::Guest { vmid, pl1: true });
+        assert!(g.exits > 0 && g.entries > 0, "VMID {vmid}: {g:?}");
+    }
+}
