@@ -516,15 +516,20 @@ pub struct ContextRow {
     /// Exception returns from Hyp mode into this context.
     pub entries: u64,
     pub instructions: u64,
+    /// Entries to Hyp mode from this context by class key.
+    pub classes: BTreeMap<String, u64>,
 }
 
-/// One sub-class.
+/// One sub-class, from one context.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct SubclassRow {
     /// The class key.
     pub class: String,
     pub name: String,
     pub count: u64,
+    /// The context trapped from, as in [`ContextRow`].
+    pub vmid: Option<u8>,
+    pub mode: String,
 }
 
 /// One trapping PC of one class.
@@ -579,6 +584,38 @@ pub struct Report {
     pub buckets: Vec<BTreeMap<String, u32>>,
 }
 
+/// Report order of contexts: Hyp first, then by VMID, PL1 before PL0.
+fn context_order(c: Context) -> (u32, u32, u32) {
+    match c {
+        Context::Hyp => (0, 0, 0),
+        Context::Guest { vmid, pl1 } => (1, vmid as u32, !pl1 as u32),
+        Context::Other => (2, 0, 0),
+    }
+}
+
+/// (vmid, mode) of a [`context_order`] key.
+fn context_label(order: (u32, u32, u32)) -> (Option<u8>, String) {
+    match order {
+        (0, _, _) => (None, "Hyp".to_string()),
+        (1, vmid, pl0) => (
+            Some(vmid as u8),
+            if pl0 == 0 { "PL1" } else { "PL0" }.to_string(),
+        ),
+        _ => (None, "other".to_string()),
+    }
+}
+
+/// Entries by class key from context `c`.
+fn class_counts(stats: &HypStats, c: Context) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for ((from, class, _), n) in &stats.subclasses {
+        if *from == c {
+            *m.entry(class.key().to_string()).or_default() += n;
+        }
+    }
+    m
+}
+
 /// What a report is built from besides the statistics.
 pub struct RunInfo<'a> {
     pub clock: emu_core::timer::ClockSource,
@@ -606,12 +643,7 @@ impl Report {
             .filter(|(c, _)| *c != Context::Other)
             .copied()
             .collect();
-        // Hyp first, then VMID, PL1 before PL0.
-        ctx.sort_by_key(|(c, _)| match *c {
-            Context::Hyp => (0, 0, 0),
-            Context::Guest { vmid, pl1 } => (1, vmid as u32, !pl1 as u32),
-            Context::Other => (2, 0, 0),
-        });
+        ctx.sort_by_key(|(c, _)| context_order(*c));
         let mut contexts: Vec<ContextRow> = ctx
             .iter()
             .map(|(c, v)| match *c {
@@ -621,6 +653,7 @@ impl Report {
                     exits: v.exits,
                     entries: v.entries,
                     instructions: v.insns,
+                    classes: class_counts(stats, *c),
                 },
                 _ => ContextRow {
                     vmid: None,
@@ -628,6 +661,7 @@ impl Report {
                     exits: v.exits,
                     entries: v.entries,
                     instructions: stats.hyp_insns,
+                    classes: class_counts(stats, *c),
                 },
             })
             .collect();
@@ -640,6 +674,7 @@ impl Report {
                     exits: 0,
                     entries: 0,
                     instructions: stats.hyp_insns,
+                    classes: BTreeMap::new(),
                 },
             );
         }
@@ -649,16 +684,29 @@ impl Report {
             .map(|c| c.instructions)
             .sum();
 
-        // Sub-classes: named, and merged when two keys have one name.
-        let mut subs: BTreeMap<(String, String), u64> = BTreeMap::new();
-        for ((class, sub), n) in &stats.subclasses {
+        // Sub-classes: named per context, and merged when two keys have one name.
+        let mut subs: BTreeMap<(String, String, (u32, u32, u32)), u64> = BTreeMap::new();
+        for ((from, class, sub), n) in &stats.subclasses {
             *subs
-                .entry((class.key().to_string(), subclass_name(*class, sub)))
+                .entry((
+                    class.key().to_string(),
+                    subclass_name(*class, sub),
+                    context_order(*from),
+                ))
                 .or_default() += n;
         }
         let mut subclasses: Vec<SubclassRow> = subs
             .into_iter()
-            .map(|((class, name), count)| SubclassRow { class, name, count })
+            .map(|((class, name, ctx), count)| {
+                let (vmid, mode) = context_label(ctx);
+                SubclassRow {
+                    class,
+                    name,
+                    count,
+                    vmid,
+                    mode,
+                }
+            })
             .collect();
         subclasses.sort_by_key(|s| std::cmp::Reverse(s.count));
 
@@ -812,19 +860,29 @@ impl Report {
             let _ = writeln!(o);
             let _ = writeln!(
                 o,
-                "{:>12} {:>10} {:>10} {:>16}",
+                "{:>12} {:>10} {:>10} {:>16}  Top exit classes",
                 "Context", "Exits", "Entries", "Instructions"
             );
             for c in &self.contexts {
                 let name = match c.vmid {
                     Some(v) => format!("VMID {v} {}", c.mode),
-                    None => "Hyp".to_string(),
+                    None => c.mode.clone(),
                 };
-                let _ = writeln!(
-                    o,
-                    "{name:>12} {:>10} {:>10} {:>16}",
-                    c.exits, c.entries, c.instructions
+                let mut top: Vec<(&String, &u64)> = c.classes.iter().collect();
+                top.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
+                let top: Vec<String> = top
+                    .iter()
+                    .take(4)
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect();
+                let line = format!(
+                    "{name:>12} {:>10} {:>10} {:>16}  {}",
+                    c.exits,
+                    c.entries,
+                    c.instructions,
+                    top.join(", ")
                 );
+                let _ = writeln!(o, "{}", line.trim_end());
             }
         }
 
@@ -842,14 +900,21 @@ impl Report {
                 "Top sub-classes:\n{:>10} {:>8}  {:<34} Sub-class",
                 "Count", "Share", "Class"
             );
-            for s in self.subclasses.iter().take(top) {
+            // Summed over contexts (the JSON keeps them apart).
+            let mut merged: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+            for s in &self.subclasses {
+                *merged.entry((&s.class, &s.name)).or_default() += s.count;
+            }
+            let mut rows: Vec<((&str, &str), u64)> = merged.into_iter().collect();
+            rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+            for ((class, name), count) in rows.into_iter().take(top) {
                 let _ = writeln!(
                     o,
                     "{:>10} {:>7.2}%  {:<34} {}",
-                    s.count,
-                    pct(s.count, self.traps),
-                    self.class_name(&s.class),
-                    s.name
+                    count,
+                    pct(count, self.traps),
+                    self.class_name(class),
+                    name
                 );
             }
         }
@@ -870,7 +935,11 @@ impl Report {
                     p.pc,
                     p.count,
                     p.class,
-                    format!("{} ({:#010x})", p.iss, p.hsr),
+                    if p.iss.is_empty() {
+                        "-".to_string()
+                    } else {
+                        format!("{} ({:#010x})", p.iss, p.hsr)
+                    },
                     p.symbol.as_deref().unwrap_or("-")
                 );
             }

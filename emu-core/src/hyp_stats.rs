@@ -253,6 +253,7 @@ const PENDING_SLOTS: usize = 64;
 /// Traps of one (class, PC, sub-class) not yet added to the maps.
 #[derive(Clone, Copy)]
 struct Pending {
+    from: Context,
     class: TrapClass,
     pc: u32,
     sub: SubClass,
@@ -276,8 +277,8 @@ pub struct HypStats {
     /// Per guest context (and `Context::Hyp` for entries taken in Hyp mode itself).
     /// (A short list: Hyp and a few guests; searched linearly, faster than hashing.)
     pub contexts: Vec<(Context, GuestCounters)>,
-    /// Count per (class, sub-class).
-    pub subclasses: FastMap<(TrapClass, SubClass), u64>,
+    /// Count per (context trapped from, class, sub-class).
+    pub subclasses: FastMap<(Context, TrapClass, SubClass), u64>,
     /// Count per (class, PC) with the last HSR seen there.
     pub pcs: FastMap<(TrapClass, u32), (u64, u32)>,
     /// Entries whose sub-class or PC was not kept (past [`MAX_KEYS`]).
@@ -331,7 +332,7 @@ impl HypStats {
 
     /// Adds a pending count to the sub-class and PC maps.
     fn merge(&mut self, p: Pending) {
-        let sub_key = (p.class, p.sub);
+        let sub_key = (p.from, p.class, p.sub);
         let full = self.subclasses.len() >= MAX_KEYS;
         match self.subclasses.get_mut(&sub_key) {
             Some(n) => *n += p.n,
@@ -362,6 +363,24 @@ impl HypStats {
                 self.merge(p);
             }
         }
+    }
+
+    /// Entries of (`class`, `sub`) from every context (after `settle` or `flush`).
+    pub fn subclass_count(&self, class: TrapClass, sub: SubClass) -> u64 {
+        self.subclasses
+            .iter()
+            .filter(|((_, c, s), _)| *c == class && *s == sub)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Entries of `class` from context `from` (after `settle` or `flush`).
+    pub fn class_count_from(&self, from: Context, class: TrapClass) -> u64 {
+        self.subclasses
+            .iter()
+            .filter(|((f, c, _), _)| *f == from && *c == class)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// The counters of `c`, created on first use.
@@ -426,12 +445,18 @@ impl HypStats {
         // bump a count here; the maps get it on eviction and in `flush`.
         let slot = ((rec.pc >> 1) as usize ^ rec.class.index()) & (PENDING_SLOTS - 1);
         match &mut self.pending[slot] {
-            Some(p) if p.class == rec.class && p.pc == rec.pc && p.sub == rec.sub => {
+            Some(p)
+                if p.pc == rec.pc
+                    && p.class == rec.class
+                    && p.from == rec.from
+                    && p.sub == rec.sub =>
+            {
                 p.n += 1;
                 p.hsr = rec.hsr;
             }
             e => {
                 let old = e.replace(Pending {
+                    from: rec.from,
                     class: rec.class,
                     pc: rec.pc,
                     sub: rec.sub,
@@ -740,15 +765,20 @@ mod tests {
         }
         st.flush();
         let hvc = TrapClass::from_ec(0x12);
-        assert_eq!(st.subclasses[&(hvc, a)], 20);
-        assert_eq!(st.subclasses[&(hvc, b)], 10);
+        assert_eq!(st.subclass_count(hvc, a), 20);
+        assert_eq!(st.subclass_count(hvc, b), 10);
+        assert_eq!(
+            st.class_count_from(Context::Guest { vmid: 1, pl1: true }, hvc),
+            30
+        );
+        assert_eq!(st.class_count_from(Context::Hyp, hvc), 0);
         assert_eq!(st.pcs[&(hvc, 0x1000)], (20, 209));
         assert_eq!(st.pcs[&(hvc, 0x1080)], (10, 109));
         assert_eq!(st.total, 30);
         assert_eq!(st.dropped_keys, 0);
         // Flushing twice adds nothing.
         st.flush();
-        assert_eq!(st.subclasses[&(hvc, a)], 20);
+        assert_eq!(st.subclass_count(hvc, a), 20);
     }
 
     #[test]
