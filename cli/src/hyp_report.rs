@@ -584,8 +584,11 @@ pub struct Report {
     pub buckets: Vec<BTreeMap<String, u32>>,
 }
 
+/// Sort key of a context (see [`context_order`]).
+type ContextOrder = (u32, u32, u32);
+
 /// Report order of contexts: Hyp first, then by VMID, PL1 before PL0.
-fn context_order(c: Context) -> (u32, u32, u32) {
+fn context_order(c: Context) -> ContextOrder {
     match c {
         Context::Hyp => (0, 0, 0),
         Context::Guest { vmid, pl1 } => (1, vmid as u32, !pl1 as u32),
@@ -594,7 +597,7 @@ fn context_order(c: Context) -> (u32, u32, u32) {
 }
 
 /// (vmid, mode) of a [`context_order`] key.
-fn context_label(order: (u32, u32, u32)) -> (Option<u8>, String) {
+fn context_label(order: ContextOrder) -> (Option<u8>, String) {
     match order {
         (0, _, _) => (None, "Hyp".to_string()),
         (1, vmid, pl0) => (
@@ -685,7 +688,7 @@ impl Report {
             .sum();
 
         // Sub-classes: named per context, and merged when two keys have one name.
-        let mut subs: BTreeMap<(String, String, (u32, u32, u32)), u64> = BTreeMap::new();
+        let mut subs: BTreeMap<(String, String, ContextOrder), u64> = BTreeMap::new();
         for ((from, class, sub), n) in &stats.subclasses {
             *subs
                 .entry((

@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a program or kernel.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Render a Hyp statistics report (--hyp-stats-json) again; --plot draws it.
     Stats(stats_cmd::StatsArgs),
 }
@@ -390,7 +390,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
         Command::Stats(args) => stats_cmd::run(args),
     };
     match result {
