@@ -72,6 +72,10 @@ struct RunArgs {
     /// Hyp-exception statistics (--hyp-stats, --hyp-stats-json, --hyp-trace, ...).
     #[command(flatten)]
     hyp: hyp_report::HypArgs,
+    /// The machine's clock: host time, or one 16 ns tick per instruction (deterministic
+    /// runs: the same guest makes the same traps).
+    #[arg(long, value_name = "host|instructions", default_value = "host", value_parser = parse_clock)]
+    clock: emu_core::timer::ClockSource,
     /// Print instructions executed, wall time and guest MIPS to stderr at exit.
     #[arg(long)]
     stats: bool,
@@ -198,6 +202,14 @@ fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("'{s}' is too large"))
 }
 
+fn parse_clock(s: &str) -> Result<emu_core::timer::ClockSource, String> {
+    match s {
+        "host" => Ok(emu_core::timer::ClockSource::Host),
+        "instructions" => Ok(emu_core::timer::ClockSource::Instructions),
+        _ => Err(format!("'{s}' is not 'host' or 'instructions'")),
+    }
+}
+
 fn parse_on_off(s: &str) -> Result<bool, String> {
     match s {
         "on" => Ok(true),
@@ -245,6 +257,7 @@ fn run(args: RunArgs) -> Result<i32, String> {
         semihosting: args.semihosting,
         virtualization: args.virtualization,
         max_insns: args.max_insns,
+        clock: args.clock,
         ..MachineConfig::default()
     };
     let append = args.append.clone().unwrap_or_default();
