@@ -1368,6 +1368,21 @@ mod tests {
     }
 
     #[test]
+    fn symbols_from_an_elf_file() {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/roms/hvloop.elf");
+        let mut s = Symbols::default();
+        s.load(&p).unwrap();
+        // hvloop's labels, linked at 0x80008000: guest at 0x800080dc, trap at 0x800080a0.
+        assert_eq!(s.describe(0x8000_80f8).as_deref(), Some("guest+0x1c"));
+        assert_eq!(s.describe(0x8000_80a4).as_deref(), Some("trap+0x4"));
+        assert_eq!(s.describe(0x8000_8038).as_deref(), Some("reset+0x0"));
+        let e = Symbols::default()
+            .load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/roms/hvloop.bin"))
+            .unwrap_err();
+        assert!(e.contains("no symbols found"), "{e}");
+    }
+
+    #[test]
     fn symbols_from_system_map() {
         let dir = std::env::temp_dir().join(format!("a15emu-syms-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

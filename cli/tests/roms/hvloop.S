@@ -12,6 +12,8 @@
  * hypervisor powers the board off (V2M SYS_CFGCTRL SHUTDOWN).
  *
  * Build: arm-none-eabi-as -o hvloop.o hvloop.S && arm-none-eabi-objcopy -O binary hvloop.o hvloop.bin
+ * hvloop.elf, the same linked where a15emu loads the zImage (for --symbols tests):
+ * arm-none-eabi-ld -Ttext=0x80008000 -o hvloop.elf hvloop.o
  */
     .syntax unified
     .arch armv7-a
