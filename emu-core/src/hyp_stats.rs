@@ -154,7 +154,7 @@ impl TrapClass {
 }
 
 /// Where the core was when it entered Hyp mode (or where an ERET took it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialOrd, Ord)]
 pub enum Context {
     /// Hyp mode itself.
     Hyp,
@@ -162,6 +162,25 @@ pub enum Context {
     Guest { vmid: u8, pl1: bool },
     /// Secure state or Monitor mode (no Hyp involvement).
     Other,
+}
+
+impl Context {
+    /// A distinct number per context (compared on every trap and return).
+    #[inline]
+    fn code(self) -> u16 {
+        match self {
+            Context::Guest { vmid, pl1 } => (vmid as u16) << 1 | pl1 as u16,
+            Context::Hyp => 0x200,
+            Context::Other => 0x201,
+        }
+    }
+}
+
+impl PartialEq for Context {
+    #[inline]
+    fn eq(&self, other: &Context) -> bool {
+        self.code() == other.code()
+    }
 }
 
 /// Sub-class of a trap: the part of the syndrome and state that says *what* trapped.
@@ -261,6 +280,9 @@ struct Pending {
     n: u64,
 }
 
+/// What the trap control of an MCR/MRC depends on (see `HypStats::cause_cache`).
+type CauseKey = (u32, bool, bool, [u32; 5]);
+
 /// Length of a time bucket of the trap-rate series.
 pub const BUCKET_NS: u64 = 100_000_000;
 
@@ -297,6 +319,11 @@ pub struct HypStats {
     pub trace_describe: Option<fn(&TrapRecord) -> String>,
     /// The context instructions are currently attributed to, since `since_insn`.
     current: Context,
+    /// Index in `contexts` of the last context looked up.
+    last_context: usize,
+    /// The trap control found for the last trapped MCR/MRC: (encoding, direction, PL1,
+    /// HCR, HSTR, HDCR, HCPTR, CNTHCTL) and the answer of `hyp_traps::trap32`.
+    cause_cache: Option<(CauseKey, Option<&'static str>)>,
     since_insn: u64,
     /// The class whose handling the Hyp-mode instructions are attributed to.
     handling: Option<TrapClass>,
@@ -325,6 +352,8 @@ impl HypStats {
             trace: None,
             trace_describe: None,
             current: Context::Other,
+            last_context: 0,
+            cause_cache: None,
             since_insn: 0,
             handling: None,
         }
@@ -386,6 +415,17 @@ impl HypStats {
     /// The counters of `c`, created on first use.
     #[inline]
     fn context_mut(&mut self, c: Context) -> &mut GuestCounters {
+        // The last one looked up first: a trap and its return look up the same guest.
+        let last = self.last_context;
+        if last < self.contexts.len() && self.contexts[last].0 == c {
+            return &mut self.contexts[last].1;
+        }
+        self.context_mut_slow(c)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn context_mut_slow(&mut self, c: Context) -> &mut GuestCounters {
         let i = match self.contexts.iter().position(|e| e.0 == c) {
             Some(i) => i,
             None => {
@@ -393,6 +433,7 @@ impl HypStats {
                 self.contexts.len() - 1
             }
         };
+        self.last_context = i;
         &mut self.contexts[i].1
     }
 
@@ -407,6 +448,7 @@ impl HypStats {
 
     /// Charges the instructions since the last switch to the current context and makes
     /// `to` current.
+    #[inline]
     pub(crate) fn switch_context(&mut self, to: Context, insn_count: u64) {
         let n = insn_count.saturating_sub(self.since_insn);
         self.since_insn = insn_count;
@@ -434,7 +476,7 @@ impl HypStats {
     }
 
     /// Records one entry to Hyp mode.
-    pub(crate) fn record_entry(&mut self, rec: TrapRecord, insn_count: u64) {
+    pub(crate) fn record_entry(&mut self, rec: &TrapRecord, insn_count: u64) {
         self.switch_context(Context::Hyp, insn_count);
         self.total += 1;
         self.counts[rec.class.index()] += 1;
@@ -479,7 +521,7 @@ impl HypStats {
         }
         if let Some(t) = self.trace.as_mut() {
             let iss = match self.trace_describe {
-                Some(f) => f(&rec),
+                Some(f) => f(rec),
                 None => format!("hsr={:#010x}", rec.hsr),
             };
             let vmid = match rec.from {
@@ -508,6 +550,7 @@ impl HypStats {
     }
 
     /// Records an exception return from Hyp mode into `to`.
+    #[inline]
     pub(crate) fn record_return(&mut self, to: Context, insn_count: u64) {
         self.switch_context(to, insn_count);
         self.handling = None;
@@ -645,7 +688,7 @@ impl crate::cpu::Cpu {
             hsr,
             from,
         };
-        self.hyp_stats.record_entry(rec, now);
+        self.hyp_stats.record_entry(&rec, now);
     }
 
     /// Records an exception return out of Hyp mode (called after the new CPSR is set).
@@ -660,7 +703,7 @@ impl crate::cpu::Cpu {
 
     /// The sub-class of an entry of `class` with syndrome `hsr`, from the ISS and the
     /// registers of the trapping context (Arm ARM B3.13.6 for the ISS layouts).
-    fn subclass(&self, class: TrapClass, hsr: u32) -> SubClass {
+    fn subclass(&mut self, class: TrapClass, hsr: u32) -> SubClass {
         let iss = hsr & 0x01ff_ffff;
         let bit = |n: u32| (iss >> n) & 1 != 0;
         let field = |lo: u32, bits: u32| ((iss >> lo) & ((1 << bits) - 1)) as u8;
@@ -677,8 +720,23 @@ impl crate::cpu::Cpu {
                 let read = bit(0);
                 // The core is still in the trapping context: the rule that matches now
                 // is the one that trapped (an implemented encoding assumed; the rules
-                // for unimplemented ones are a subset).
-                let cause = crate::hyp_traps::trap32(self, enc, !read, true);
+                // for unimplemented ones are a subset). A trap loop asks the same
+                // question again and again: the last answer is kept with its inputs.
+                let s = &self.s;
+                let key: CauseKey = (
+                    iss & 0x000f_fc1e | (enc.cp as u32) << 24,
+                    read,
+                    s.is_privileged(),
+                    [s.hcr, s.hstr, s.hdcr, s.hcptr, s.cnthctl],
+                );
+                let cause = match self.hyp_stats.cause_cache {
+                    Some((k, c)) if k == key => c,
+                    _ => {
+                        let c = crate::hyp_traps::trap32(self, enc, !read, true);
+                        self.hyp_stats.cause_cache = Some((key, c));
+                        c
+                    }
+                };
                 SubClass::Mcr {
                     cp: enc.cp,
                     opc1: enc.opc1,
@@ -759,9 +817,9 @@ mod tests {
         let b = SubClass::Hvc { imm: 0, func: 2 };
         // PCs 0x1000 and 0x1080 share a slot; PC 0x1000 also changes sub-class.
         for i in 0..10u32 {
-            st.record_entry(rec(0x1000, a, i), 0);
-            st.record_entry(rec(0x1080, a, 100 + i), 0);
-            st.record_entry(rec(0x1000, b, 200 + i), 0);
+            st.record_entry(&rec(0x1000, a, i), 0);
+            st.record_entry(&rec(0x1080, a, 100 + i), 0);
+            st.record_entry(&rec(0x1000, b, 200 + i), 0);
         }
         st.flush();
         let hvc = TrapClass::from_ec(0x12);
@@ -786,7 +844,7 @@ mod tests {
         let mut st = HypStats::new();
         let n = MAX_KEYS as u32 + 100;
         for i in 0..n {
-            st.record_entry(rec(i * 4, SubClass::Hvc { imm: 0, func: i }, 0), 0);
+            st.record_entry(&rec(i * 4, SubClass::Hvc { imm: 0, func: i }, 0), 0);
         }
         st.flush();
         assert_eq!(st.subclasses.len(), MAX_KEYS);
