@@ -154,7 +154,7 @@ impl TrapClass {
 }
 
 /// Where the core was when it entered Hyp mode (or where an ERET took it).
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Eq, PartialOrd, Ord)]
 pub enum Context {
     /// Hyp mode itself.
     Hyp,
@@ -180,6 +180,12 @@ impl PartialEq for Context {
     #[inline]
     fn eq(&self, other: &Context) -> bool {
         self.code() == other.code()
+    }
+}
+
+impl std::hash::Hash for Context {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.code().hash(h)
     }
 }
 
