@@ -20,6 +20,8 @@ pub const FORMAT: &str = "a15emu-hyp-stats";
 pub const VERSION: u32 = 1;
 /// Top PCs kept per class.
 pub const TOP_PCS: usize = 10;
+/// Top PCs shown per class in the table.
+const PCS_PER_CLASS: usize = 3;
 
 // ---- naming -------------------------------------------------------------------------
 
@@ -318,12 +320,17 @@ pub fn describe_iss(class: TrapClass, hsr: u32) -> String {
     };
     match class.0 {
         0x01 => format!("{}{cond}", if f(0, 1) == 1 { "wfe" } else { "wfi" }),
-        0x03 | 0x05 | 0x08 => {
-            let cp = match class.0 {
-                0x03 => 15,
-                0x05 => 14,
-                _ => 10,
+        0x08 => {
+            let reg = match f(10, 4) {
+                0 => "FPSID".to_string(),
+                6 => "MVFR1".to_string(),
+                7 => "MVFR0".to_string(),
+                r => format!("VFP register {r}"),
             };
+            format!("vmrs{cond} r{}, {reg}", f(5, 4))
+        }
+        0x03 | 0x05 => {
+            let cp = if class.0 == 0x03 { 15 } else { 14 };
             format!(
                 "{}{cond} p{cp}, {}, r{}, c{}, c{}, {}",
                 if f(0, 1) == 1 { "mrc" } else { "mcr" },
@@ -926,12 +933,18 @@ impl Report {
             let _ = writeln!(o);
             let _ = writeln!(
                 o,
-                "Top PCs:\n{:>10} {:>10}  {:<12} {:<40} Symbol",
+                "Top PCs per class:\n{:>10} {:>10}  {:<12} {:<40} Symbol",
                 "PC", "Count", "Class", "ISS (last HSR)"
             );
-            let mut rows: Vec<&PcRow> = self.top_pcs.iter().collect();
-            rows.sort_by_key(|p| std::cmp::Reverse(p.count));
-            for p in rows.into_iter().take(top) {
+            // `top_pcs` is by class (in the order of `classes`), most frequent first.
+            let per_class = top.min(PCS_PER_CLASS);
+            let mut shown: Vec<&PcRow> = Vec::new();
+            for p in &self.top_pcs {
+                if shown.iter().filter(|q| q.class == p.class).count() < per_class {
+                    shown.push(p);
+                }
+            }
+            for p in shown {
                 let _ = writeln!(
                     o,
                     "{:#010x} {:>10}  {:<12} {:<40} {}",
@@ -1336,6 +1349,11 @@ mod tests {
             "instruction abort: permission L2"
         );
         assert_eq!(describe_iss(TrapClass::IRQ, 0), "");
+        // vmrs r2, mvfr0 (EC 0x08: the MRC layout, CRn = the VFP register).
+        assert_eq!(
+            describe_iss(TrapClass::from_ec(8), 0x23e1_dc41),
+            "vmrs r2, MVFR0"
+        );
         assert_eq!(
             describe_iss(TrapClass::from_ec(0x07), hsr(7, 1 << 24 | 0xe << 20 | 10)),
             "cp10 access"

@@ -5,9 +5,14 @@
 //! VMID at PL1/PL0), and Hyp-mode instructions also to the class of the trap that brought
 //! the core into Hyp mode (the emulated cost of handling it).
 //!
-//! Counting is always on and only happens on exception entry/return, never per
-//! instruction. Naming (register names, hypercall names, board devices) is done when a
-//! report is made, from the raw keys kept here.
+//! Counting is on by default (`HypStats::enabled`; `--no-hyp-stats` switches it off) and
+//! only happens on exception entry/return and mode changes, never per instruction. The
+//! per-(context, class, sub-class) and per-PC counts go through a small direct-mapped
+//! cache first (`flush`/`settle` before reading those maps), and the number of distinct
+//! keys is bounded ([`MAX_KEYS`]). Naming (register names, hypercall names, board
+//! devices) is done when a report is made (cli/src/hyp_report.rs), from the raw keys
+//! kept here; the trap control of a trapped MCR/MRC is found at trap time, from
+//! hyp_traps.rs's rules, while the core is still in the trapping context.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
