@@ -170,9 +170,10 @@ pub enum Context {
 }
 
 impl Context {
-    /// A distinct number per context (compared on every trap and return).
+    /// A distinct number per context (compared on every trap and return, cheaper than
+    /// the enum).
     #[inline]
-    fn code(self) -> u16 {
+    pub fn code(self) -> u16 {
         match self {
             Context::Guest { vmid, pl1 } => (vmid as u16) << 1 | pl1 as u16,
             Context::Hyp => 0x200,
@@ -284,6 +285,7 @@ const PENDING_SLOTS: usize = 64;
 #[derive(Clone, Copy)]
 struct Pending {
     from: Context,
+    from_code: u16,
     class: TrapClass,
     pc: u32,
     sub: SubClass,
@@ -330,6 +332,10 @@ pub struct HypStats {
     pub trace_describe: Option<fn(&TrapRecord) -> String>,
     /// The context instructions are currently attributed to, since `since_insn`.
     current: Context,
+    /// `current.code()`.
+    current_code: u16,
+    /// `contexts[i].0.code()`.
+    context_codes: Vec<u16>,
     /// Index in `contexts` of the last context looked up.
     last_context: usize,
     /// The trap control found for the last trapped MCR/MRC: (encoding, direction, PL1,
@@ -363,6 +369,8 @@ impl HypStats {
             trace: None,
             trace_describe: None,
             current: Context::Other,
+            current_code: Context::Other.code(),
+            context_codes: Vec::new(),
             last_context: 0,
             cause_cache: None,
             since_insn: 0,
@@ -425,22 +433,23 @@ impl HypStats {
 
     /// The counters of `c`, created on first use.
     #[inline]
-    fn context_mut(&mut self, c: Context) -> &mut GuestCounters {
+    fn context_mut(&mut self, c: Context, code: u16) -> &mut GuestCounters {
         // The last one looked up first: a trap and its return look up the same guest.
         let last = self.last_context;
-        if last < self.contexts.len() && self.contexts[last].0 == c {
+        if self.context_codes.get(last) == Some(&code) {
             return &mut self.contexts[last].1;
         }
-        self.context_mut_slow(c)
+        self.context_mut_slow(c, code)
     }
 
     #[cold]
     #[inline(never)]
-    fn context_mut_slow(&mut self, c: Context) -> &mut GuestCounters {
-        let i = match self.contexts.iter().position(|e| e.0 == c) {
+    fn context_mut_slow(&mut self, c: Context, code: u16) -> &mut GuestCounters {
+        let i = match self.context_codes.iter().position(|&e| e == code) {
             Some(i) => i,
             None => {
                 self.contexts.push((c, GuestCounters::default()));
+                self.context_codes.push(code);
                 self.contexts.len() - 1
             }
         };
@@ -461,19 +470,31 @@ impl HypStats {
     /// `to` current.
     #[inline]
     pub(crate) fn switch_context(&mut self, to: Context, insn_count: u64) {
+        self.switch_context_code(to, to.code(), insn_count)
+    }
+
+    /// [`Self::switch_context`] with `to.code()` at hand.
+    #[inline]
+    fn switch_context_code(&mut self, to: Context, to_code: u16, insn_count: u64) {
+        const HYP: u16 = 0x200;
+        const OTHER: u16 = 0x201;
         let n = insn_count.saturating_sub(self.since_insn);
         self.since_insn = insn_count;
-        match self.current {
-            Context::Hyp => {
+        match self.current_code {
+            HYP => {
                 self.hyp_insns += n;
                 if let Some(c) = self.handling {
                     self.hyp_insns_by_class[c.index()] += n;
                 }
             }
-            Context::Other => {}
-            ctx => self.context_mut(ctx).insns += n,
+            OTHER => {}
+            code => {
+                let cur = self.current;
+                self.context_mut(cur, code).insns += n
+            }
         }
         self.current = to;
+        self.current_code = to_code;
     }
 
     /// Charges the instructions up to `insn_count` (before a report).
@@ -492,7 +513,8 @@ impl HypStats {
         self.total += 1;
         self.counts[rec.class.index()] += 1;
         self.handling = Some(rec.class);
-        self.context_mut(rec.from).exits += 1;
+        let from_code = rec.from.code();
+        self.context_mut(rec.from, from_code).exits += 1;
         // A direct-mapped cache of (class, PC, sub-class) counts in front of the two
         // maps: a trapping PC usually traps again the same way, so most entries only
         // bump a count here; the maps get it on eviction and in `flush`.
@@ -501,7 +523,7 @@ impl HypStats {
             Some(p)
                 if p.pc == rec.pc
                     && p.class == rec.class
-                    && p.from == rec.from
+                    && p.from_code == from_code
                     && p.sub == rec.sub =>
             {
                 p.n += 1;
@@ -510,6 +532,7 @@ impl HypStats {
             e => {
                 let old = e.replace(Pending {
                     from: rec.from,
+                    from_code,
                     class: rec.class,
                     pc: rec.pc,
                     sub: rec.sub,
@@ -563,10 +586,11 @@ impl HypStats {
     /// Records an exception return from Hyp mode into `to`.
     #[inline]
     pub(crate) fn record_return(&mut self, to: Context, insn_count: u64) {
-        self.switch_context(to, insn_count);
+        let code = to.code();
+        self.switch_context_code(to, code, insn_count);
         self.handling = None;
-        if to != Context::Other {
-            self.context_mut(to).entries += 1;
+        if code != Context::Other.code() {
+            self.context_mut(to, code).entries += 1;
         }
     }
 
@@ -663,9 +687,10 @@ impl crate::cpu::Cpu {
             return;
         }
         let c = self.stats_context();
-        if c != self.hyp_stats.current {
+        let code = c.code();
+        if code != self.hyp_stats.current_code {
             let n = self.exact_insn_count();
-            self.hyp_stats.switch_context(c, n);
+            self.hyp_stats.switch_context_code(c, code, n);
         }
     }
 
