@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use emu_core::timer::ClockSource;
 use machine_vexpress::{
     linux, xen, DomU, Exit, Guest, LinuxBoot, LinuxError, Machine, MachineConfig, MachineError,
     XenBoot, XenError,
@@ -65,6 +66,12 @@ struct RunArgs {
     /// Stop with an error after this many guest instructions.
     #[arg(long)]
     max_insns: Option<u64>,
+    /// The clock behind the generic timer and the devices: `host` (real time, default)
+    /// or `instructions` (one 62.5 MHz tick per instruction, as QEMU's -icount: runs are
+    /// deterministic, the same input gives the same execution).
+    #[arg(long, value_name = "host|instructions", default_value = "host",
+          value_parser = parse_clock)]
+    clock: ClockSource,
     /// Print instructions executed, wall time and guest MIPS to stderr at exit.
     #[arg(long)]
     stats: bool,
@@ -83,6 +90,14 @@ struct RunArgs {
     /// append default "console=ttyAMA0", on Xen's emulated PL011).
     #[arg(long, value_name = "KERNEL[,initrd=FILE][,mem=SIZE][,append=ARGS]")]
     domu: Vec<String>,
+}
+
+fn parse_clock(s: &str) -> Result<ClockSource, String> {
+    match s {
+        "host" => Ok(ClockSource::Host),
+        "instructions" | "insns" => Ok(ClockSource::Instructions),
+        _ => Err(format!("expected host or instructions, not {s:?}")),
+    }
 }
 
 /// Xen's command line when --append is not given.
@@ -238,6 +253,7 @@ fn run(args: RunArgs) -> Result<i32, String> {
         semihosting: args.semihosting,
         virtualization: args.virtualization,
         max_insns: args.max_insns,
+        clock: args.clock,
         ..MachineConfig::default()
     };
     let append = args.append.clone().unwrap_or_default();

@@ -127,6 +127,9 @@ pub struct Board {
     serial_in: Option<Receiver<u8>>,
 }
 
+/// The RTC's start with the instruction clock: 2026-01-01 00:00:00 UTC.
+const DETERMINISTIC_RTC_EPOCH: u64 = 1_767_225_600;
+
 fn host_wall_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -190,10 +193,16 @@ impl Board {
             timers.push(t);
         }
 
-        let rtc = Rc::new(RefCell::new(Pl031::new(
-            Box::new(host_wall_secs),
-            clock.closure(),
-        )));
+        // With the instruction clock the RTC counts machine time from a fixed date, so
+        // that runs are deterministic (as QEMU's -icount with -rtc clock=vm).
+        let wall_secs: Box<dyn Fn() -> u64> = match source {
+            ClockSource::Host => Box::new(host_wall_secs),
+            ClockSource::Instructions => {
+                let ns = clock.closure();
+                Box::new(move || DETERMINISTIC_RTC_EPOCH + ns() / 1_000_000_000)
+            }
+        };
+        let rtc = Rc::new(RefCell::new(Pl031::new(wall_secs, clock.closure())));
         map.add(RTC_BASE, 0x1000, Box::new(Shared(rtc.clone())));
 
         (
