@@ -28,6 +28,8 @@ pub struct Effects {
     pub output: String,
     /// Stop the emulation.
     pub quit: bool,
+    /// Print the Hyp statistics table (the run pauses for it and resumes).
+    pub stats: bool,
 }
 
 /// One escape command: Ctrl-A then `key`.
@@ -48,6 +50,11 @@ pub static COMMANDS: &[Command] = &[
         key: b'x',
         help: "exit emulator",
         run: |fx| fx.quit = true,
+    },
+    Command {
+        key: b's',
+        help: "print the Hyp statistics table",
+        run: |fx| fx.stats = true,
     },
     Command {
         key: ESCAPE,
@@ -125,6 +132,14 @@ impl QuitReason {
 
 /// 0: no quit request; -1: Ctrl-A x; > 0: the signal number.
 static QUIT: AtomicI32 = AtomicI32::new(0);
+/// Ctrl-A s was typed: the run stopped to print the Hyp statistics table.
+static STATS: AtomicBool = AtomicBool::new(false);
+
+/// Whether the run stopped for Ctrl-A s (and not also for a quit request); clears it.
+pub fn take_stats_request() -> bool {
+    STATS.swap(false, Ordering::SeqCst) && QUIT.load(Ordering::SeqCst) == 0
+}
+
 /// The machine's stop flag, for the signal handler.
 static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 /// The terminal settings to restore (set once raw mode is on).
@@ -257,6 +272,11 @@ pub fn forward<R: Read, W: Write>(
         if !fx.output.is_empty() {
             let _ = out.write_all(fx.output.as_bytes());
             let _ = out.flush();
+        }
+        if fx.stats {
+            // The run loop stops at the next slice boundary, prints the table, resumes.
+            STATS.store(true, Ordering::SeqCst);
+            stop.store(true, Ordering::SeqCst);
         }
         if fx.quit {
             let _ = QUIT.compare_exchange(0, -1, Ordering::SeqCst, Ordering::SeqCst);
@@ -409,6 +429,24 @@ mod tests {
         assert_eq!(rx.try_iter().collect::<Vec<u8>>(), b"a\x01xb");
         assert!(rx.recv().is_err());
         assert!(!stop.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn ctrl_a_s_asks_for_the_statistics_table() {
+        let fx = feed_all(b"a\x01sb");
+        assert_eq!(fx.forward, b"ab");
+        assert!(fx.stats && !fx.quit);
+        assert!(help_text().contains("C-a s    print the Hyp statistics table\r\n"));
+    }
+
+    #[test]
+    fn forward_ctrl_a_s_stops_the_run_and_keeps_reading() {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let stop = AtomicBool::new(false);
+        forward(&b"\x01sz"[..], tx, &stop, true, Vec::new());
+        assert!(stop.load(Ordering::SeqCst));
+        assert!(STATS.load(Ordering::SeqCst));
+        assert_eq!(rx.try_iter().collect::<Vec<u8>>(), b"z");
     }
 
     #[test]

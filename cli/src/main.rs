@@ -11,6 +11,8 @@ use machine_vexpress::{
 };
 
 mod console;
+mod hyp_report;
+mod stats_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -26,7 +28,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a program or kernel.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// Render a Hyp statistics report (--hyp-stats-json) again; --plot draws it.
+    Stats(stats_cmd::StatsArgs),
 }
 
 #[derive(clap::Args)]
@@ -66,11 +70,12 @@ struct RunArgs {
     /// Stop with an error after this many guest instructions.
     #[arg(long)]
     max_insns: Option<u64>,
-    /// The clock behind the generic timer and the devices: `host` (real time, default)
-    /// or `instructions` (one 62.5 MHz tick per instruction, as QEMU's -icount: runs are
-    /// deterministic, the same input gives the same execution).
-    #[arg(long, value_name = "host|instructions", default_value = "host",
-          value_parser = parse_clock)]
+    /// Hyp-exception statistics (--hyp-stats, --hyp-stats-json, --hyp-trace, ...).
+    #[command(flatten)]
+    hyp: hyp_report::HypArgs,
+    /// The machine's clock: host time, or one 16 ns tick per instruction (deterministic
+    /// runs: the same guest makes the same traps).
+    #[arg(long, value_name = "host|instructions", default_value = "host", value_parser = parse_clock)]
     clock: ClockSource,
     /// Print instructions executed, wall time and guest MIPS to stderr at exit.
     #[arg(long)]
@@ -369,8 +374,10 @@ fn run(args: RunArgs) -> Result<i32, String> {
     // through semihosting calls instead.
     let console = (!args.semihosting).then(|| console::Console::attach(&mut m));
     let start = std::time::Instant::now();
-    let result = m.run();
+    let hyp = hyp_report::HypOutput::open(&args.hyp, &mut m)?;
+    let result = hyp.run(&mut m);
     let quit = console.and_then(console::Console::detach);
+    hyp.finish(&mut m)?;
     if args.stats {
         let secs = start.elapsed().as_secs_f64();
         let n = m.cpu.insn_count;
@@ -397,7 +404,8 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
+        Command::Stats(args) => stats_cmd::run(args),
     };
     match result {
         Ok(status) => ExitCode::from(status as u8),

@@ -10,9 +10,65 @@
 //! report is made, from the raw keys kept here.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
 
 use crate::exception::ec;
+
+/// A fast multiplicative hasher for the statistics' small keys (the standard SipHash
+/// was 40% of the time of a trap-dense run).
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..c.len()].copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64)
+    }
+    #[inline]
+    fn write_u16(&mut self, i: u16) {
+        self.add(i as u64)
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64)
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i)
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64)
+    }
+}
+
+/// The statistics' hash maps.
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// At most this many distinct sub-classes and PCs are kept each (a guest choosing its
+/// HVC function ids or trapping PCs must not grow them without bound); entries past it
+/// are still counted by class, context and bucket, and in `dropped_keys`.
+pub const MAX_KEYS: usize = 1 << 16;
 
 /// Number of class slots: the 6-bit HSR EC values, plus the asynchronous classes.
 pub const CLASS_SLOTS: usize = 72;
@@ -98,7 +154,7 @@ impl TrapClass {
 }
 
 /// Where the core was when it entered Hyp mode (or where an ERET took it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Eq, PartialOrd, Ord)]
 pub enum Context {
     /// Hyp mode itself.
     Hyp,
@@ -106,6 +162,31 @@ pub enum Context {
     Guest { vmid: u8, pl1: bool },
     /// Secure state or Monitor mode (no Hyp involvement).
     Other,
+}
+
+impl Context {
+    /// A distinct number per context (compared on every trap and return).
+    #[inline]
+    fn code(self) -> u16 {
+        match self {
+            Context::Guest { vmid, pl1 } => (vmid as u16) << 1 | pl1 as u16,
+            Context::Hyp => 0x200,
+            Context::Other => 0x201,
+        }
+    }
+}
+
+impl PartialEq for Context {
+    #[inline]
+    fn eq(&self, other: &Context) -> bool {
+        self.code() == other.code()
+    }
+}
+
+impl std::hash::Hash for Context {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.code().hash(h)
+    }
 }
 
 /// Sub-class of a trap: the part of the syndrome and state that says *what* trapped.
@@ -116,7 +197,8 @@ pub enum SubClass {
     Wfx {
         wfe: bool,
     },
-    /// MCR/MRC: the register encoding and the direction.
+    /// MCR/MRC: the register encoding, the direction, and the trap control that caused
+    /// the trap ("HCR.TVM"; from hyp_traps.rs's rules evaluated at trap time).
     Mcr {
         cp: u8,
         opc1: u8,
@@ -124,13 +206,24 @@ pub enum SubClass {
         crm: u8,
         opc2: u8,
         read: bool,
+        cause: Option<&'static str>,
     },
-    /// MCRR/MRRC: the register encoding and the direction.
+    /// MCRR/MRRC: the register encoding, the direction and the trap control.
     Mcrr {
         cp: u8,
         opc1: u8,
         crm: u8,
         read: bool,
+        cause: Option<&'static str>,
+    },
+    /// VMRS trapped by HCR.TID0 (FPSID) or TID3 (MVFR0/1): the VFP system register.
+    Vmrs {
+        reg: u8,
+    },
+    /// HCPTR-trapped access: the coprocessor (10/11: VFP), or Advanced SIMD (TASE).
+    Hcptr {
+        coproc: u8,
+        simd: bool,
     },
     /// HVC: the immediate and the function (r12 for Xen's `HVC #0xEA1`, else r0).
     Hvc {
@@ -179,21 +272,47 @@ pub struct TrapRecord {
     pub from: Context,
 }
 
+/// Slots of the cache in front of the sub-class and PC maps (a power of two).
+const PENDING_SLOTS: usize = 64;
+
+/// Traps of one (class, PC, sub-class) not yet added to the maps.
+#[derive(Clone, Copy)]
+struct Pending {
+    from: Context,
+    class: TrapClass,
+    pc: u32,
+    sub: SubClass,
+    hsr: u32,
+    n: u64,
+}
+
+/// What the trap control of an MCR/MRC depends on (see `HypStats::cause_cache`).
+type CauseKey = (u32, bool, bool, [u32; 5]);
+
 /// Length of a time bucket of the trap-rate series.
 pub const BUCKET_NS: u64 = 100_000_000;
 
 /// The statistics of one core.
 pub struct HypStats {
+    /// Counting on (the default). Off, the HSR path and exception returns skip every
+    /// update (the `--no-hyp-stats` switch, and the bench's cost measurement); switching
+    /// it on again attributes instructions from then on.
+    pub enabled: bool,
     /// Entries to Hyp mode by class.
     pub counts: [u64; CLASS_SLOTS],
     /// Instructions executed in Hyp mode after an entry of that class (until it returned).
     pub hyp_insns_by_class: [u64; CLASS_SLOTS],
     /// Per guest context (and `Context::Hyp` for entries taken in Hyp mode itself).
-    pub contexts: HashMap<Context, GuestCounters>,
-    /// Count per (class, sub-class).
-    pub subclasses: HashMap<(TrapClass, SubClass), u64>,
+    /// (A short list: Hyp and a few guests; searched linearly, faster than hashing.)
+    pub contexts: Vec<(Context, GuestCounters)>,
+    /// Count per (context trapped from, class, sub-class).
+    pub subclasses: FastMap<(Context, TrapClass, SubClass), u64>,
     /// Count per (class, PC) with the last HSR seen there.
-    pub pcs: HashMap<(TrapClass, u32), (u64, u32)>,
+    pub pcs: FastMap<(TrapClass, u32), (u64, u32)>,
+    /// Entries whose sub-class or PC was not kept (past [`MAX_KEYS`]).
+    pub dropped_keys: u64,
+    /// Counts not yet in `subclasses` and `pcs` (see `record_entry`, `flush`).
+    pending: Vec<Option<Pending>>,
     /// Entries per class in consecutive buckets of machine time of `BUCKET_NS`.
     pub buckets: Vec<[u32; CLASS_SLOTS]>,
     /// Total entries to Hyp mode.
@@ -206,6 +325,11 @@ pub struct HypStats {
     pub trace_describe: Option<fn(&TrapRecord) -> String>,
     /// The context instructions are currently attributed to, since `since_insn`.
     current: Context,
+    /// Index in `contexts` of the last context looked up.
+    last_context: usize,
+    /// The trap control found for the last trapped MCR/MRC: (encoding, direction, PL1,
+    /// HCR, HSTR, HDCR, HCPTR, CNTHCTL) and the answer of `hyp_traps::trap32`.
+    cause_cache: Option<(CauseKey, Option<&'static str>)>,
     since_insn: u64,
     /// The class whose handling the Hyp-mode instructions are attributed to.
     handling: Option<TrapClass>,
@@ -220,24 +344,117 @@ impl Default for HypStats {
 impl HypStats {
     pub fn new() -> HypStats {
         HypStats {
+            enabled: true,
             counts: [0; CLASS_SLOTS],
             hyp_insns_by_class: [0; CLASS_SLOTS],
-            contexts: HashMap::new(),
-            subclasses: HashMap::new(),
-            pcs: HashMap::new(),
+            contexts: Vec::new(),
+            subclasses: FastMap::default(),
+            pcs: FastMap::default(),
+            dropped_keys: 0,
+            pending: vec![None; PENDING_SLOTS],
             buckets: Vec::new(),
             total: 0,
             hyp_insns: 0,
             trace: None,
             trace_describe: None,
             current: Context::Other,
+            last_context: 0,
+            cause_cache: None,
             since_insn: 0,
             handling: None,
         }
     }
 
+    /// Adds a pending count to the sub-class and PC maps.
+    fn merge(&mut self, p: Pending) {
+        let sub_key = (p.from, p.class, p.sub);
+        let full = self.subclasses.len() >= MAX_KEYS;
+        match self.subclasses.get_mut(&sub_key) {
+            Some(n) => *n += p.n,
+            None if !full => {
+                self.subclasses.insert(sub_key, p.n);
+            }
+            None => self.dropped_keys += p.n,
+        }
+        let pc_key = (p.class, p.pc);
+        let full = self.pcs.len() >= MAX_KEYS;
+        match self.pcs.get_mut(&pc_key) {
+            Some(pc) => {
+                pc.0 += p.n;
+                pc.1 = p.hsr;
+            }
+            None if !full => {
+                self.pcs.insert(pc_key, (p.n, p.hsr));
+            }
+            None => self.dropped_keys += p.n,
+        }
+    }
+
+    /// Moves the cached counts into `subclasses` and `pcs` (done by `settle`; read
+    /// those maps after it).
+    pub fn flush(&mut self) {
+        for i in 0..PENDING_SLOTS {
+            if let Some(p) = self.pending[i].take() {
+                self.merge(p);
+            }
+        }
+    }
+
+    /// Entries of (`class`, `sub`) from every context (after `settle` or `flush`).
+    pub fn subclass_count(&self, class: TrapClass, sub: SubClass) -> u64 {
+        self.subclasses
+            .iter()
+            .filter(|((_, c, s), _)| *c == class && *s == sub)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Entries of `class` from context `from` (after `settle` or `flush`).
+    pub fn class_count_from(&self, from: Context, class: TrapClass) -> u64 {
+        self.subclasses
+            .iter()
+            .filter(|((f, c, _), _)| *f == from && *c == class)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// The counters of `c`, created on first use.
+    #[inline]
+    fn context_mut(&mut self, c: Context) -> &mut GuestCounters {
+        // The last one looked up first: a trap and its return look up the same guest.
+        let last = self.last_context;
+        if last < self.contexts.len() && self.contexts[last].0 == c {
+            return &mut self.contexts[last].1;
+        }
+        self.context_mut_slow(c)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn context_mut_slow(&mut self, c: Context) -> &mut GuestCounters {
+        let i = match self.contexts.iter().position(|e| e.0 == c) {
+            Some(i) => i,
+            None => {
+                self.contexts.push((c, GuestCounters::default()));
+                self.contexts.len() - 1
+            }
+        };
+        self.last_context = i;
+        &mut self.contexts[i].1
+    }
+
+    /// The counters of `c` (zero if it never ran).
+    pub fn context(&self, c: Context) -> GuestCounters {
+        self.contexts
+            .iter()
+            .find(|e| e.0 == c)
+            .map(|e| e.1)
+            .unwrap_or_default()
+    }
+
     /// Charges the instructions since the last switch to the current context and makes
     /// `to` current.
+    #[inline]
     pub(crate) fn switch_context(&mut self, to: Context, insn_count: u64) {
         let n = insn_count.saturating_sub(self.since_insn);
         self.since_insn = insn_count;
@@ -249,28 +466,56 @@ impl HypStats {
                 }
             }
             Context::Other => {}
-            ctx => self.contexts.entry(ctx).or_default().insns += n,
+            ctx => self.context_mut(ctx).insns += n,
         }
         self.current = to;
     }
 
     /// Charges the instructions up to `insn_count` (before a report).
     pub fn settle(&mut self, insn_count: u64) {
+        self.flush();
+        if !self.enabled {
+            return;
+        }
         let cur = self.current;
         self.switch_context(cur, insn_count);
     }
 
     /// Records one entry to Hyp mode.
-    pub(crate) fn record_entry(&mut self, rec: TrapRecord, insn_count: u64) {
+    pub(crate) fn record_entry(&mut self, rec: &TrapRecord, insn_count: u64) {
         self.switch_context(Context::Hyp, insn_count);
         self.total += 1;
         self.counts[rec.class.index()] += 1;
         self.handling = Some(rec.class);
-        self.contexts.entry(rec.from).or_default().exits += 1;
-        *self.subclasses.entry((rec.class, rec.sub)).or_default() += 1;
-        let pc = self.pcs.entry((rec.class, rec.pc)).or_default();
-        pc.0 += 1;
-        pc.1 = rec.hsr;
+        self.context_mut(rec.from).exits += 1;
+        // A direct-mapped cache of (class, PC, sub-class) counts in front of the two
+        // maps: a trapping PC usually traps again the same way, so most entries only
+        // bump a count here; the maps get it on eviction and in `flush`.
+        let slot = ((rec.pc >> 1) as usize ^ rec.class.index()) & (PENDING_SLOTS - 1);
+        match &mut self.pending[slot] {
+            Some(p)
+                if p.pc == rec.pc
+                    && p.class == rec.class
+                    && p.from == rec.from
+                    && p.sub == rec.sub =>
+            {
+                p.n += 1;
+                p.hsr = rec.hsr;
+            }
+            e => {
+                let old = e.replace(Pending {
+                    from: rec.from,
+                    class: rec.class,
+                    pc: rec.pc,
+                    sub: rec.sub,
+                    hsr: rec.hsr,
+                    n: 1,
+                });
+                if let Some(old) = old {
+                    self.merge(old);
+                }
+            }
+        }
         let bucket = (rec.time_ns / BUCKET_NS) as usize;
         // Bounded: a bucket per 100 ms of machine time (a day is under 1M buckets).
         if bucket < 1 << 20 {
@@ -282,7 +527,7 @@ impl HypStats {
         }
         if let Some(t) = self.trace.as_mut() {
             let iss = match self.trace_describe {
-                Some(f) => f(&rec),
+                Some(f) => f(rec),
                 None => format!("hsr={:#010x}", rec.hsr),
             };
             let vmid = match rec.from {
@@ -311,11 +556,12 @@ impl HypStats {
     }
 
     /// Records an exception return from Hyp mode into `to`.
+    #[inline]
     pub(crate) fn record_return(&mut self, to: Context, insn_count: u64) {
         self.switch_context(to, insn_count);
         self.handling = None;
         if to != Context::Other {
-            self.contexts.entry(to).or_default().entries += 1;
+            self.context_mut(to).entries += 1;
         }
     }
 
@@ -328,7 +574,8 @@ impl HypStats {
             .sum()
     }
 
-    /// The `n` most frequent trapping PCs of `class`, most frequent first (ties by PC).
+    /// The `n` most frequent trapping PCs of `class`, most frequent first (ties by PC);
+    /// after `settle` or `flush`.
     pub fn top_pcs(&self, class: TrapClass, n: usize) -> Vec<(u32, u64, u32)> {
         let mut v: Vec<(u32, u64, u32)> = self
             .pcs
@@ -347,6 +594,45 @@ impl HypStats {
             let _ = t.flush();
         }
     }
+}
+
+/// `ClockSource::Host` time at a few milliseconds' resolution, for a few nanoseconds:
+/// Linux's CLOCK_MONOTONIC_COARSE, anchored to the precise host clock at first use (the
+/// precise clock read per trap was a tenth of a trap-dense run's time).
+#[cfg(target_os = "linux")]
+fn coarse_host_ns() -> u64 {
+    #[repr(C)]
+    struct Timespec {
+        sec: i64,
+        nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    const CLOCK_MONOTONIC_COARSE: i32 = 6;
+    fn coarse() -> Option<u64> {
+        let mut ts = Timespec { sec: 0, nsec: 0 };
+        // SAFETY: clock_gettime writes one timespec (64-bit time_t on x86-64 and
+        // aarch64 Linux, the hosts a15emu builds for) and touches nothing else.
+        let r = unsafe { clock_gettime(CLOCK_MONOTONIC_COARSE, &mut ts) };
+        (r == 0).then(|| {
+            (ts.sec as u64)
+                .wrapping_mul(1_000_000_000)
+                .wrapping_add(ts.nsec as u64)
+        })
+    }
+    static ANCHOR: std::sync::OnceLock<Option<(u64, u64)>> = std::sync::OnceLock::new();
+    let host = crate::timer::ClockSource::Host;
+    let anchor = ANCHOR.get_or_init(|| Some((coarse()?, host.nanos(0))));
+    match (anchor, coarse()) {
+        (Some((c0, h0)), Some(c)) => h0.wrapping_add(c.wrapping_sub(*c0)),
+        _ => host.nanos(0),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn coarse_host_ns() -> u64 {
+    crate::timer::ClockSource::Host.nanos(0)
 }
 
 impl crate::cpu::Cpu {
@@ -368,6 +654,9 @@ impl crate::cpu::Cpu {
     /// (exceptions and returns inside a guest, MSR/CPS).
     #[inline]
     pub(crate) fn note_context(&mut self) {
+        if !self.hyp_stats.enabled {
+            return;
+        }
         let c = self.stats_context();
         if c != self.hyp_stats.current {
             let n = self.exact_insn_count();
@@ -378,6 +667,9 @@ impl crate::cpu::Cpu {
     /// The HSR path's statistics hook: called by `enter_hyp` before the mode changes.
     pub(crate) fn record_hyp_entry(&mut self, syndrome: Option<u32>, vector: u32) {
         use crate::exception::hyp_vector;
+        if !self.hyp_stats.enabled {
+            return;
+        }
         let from = self.stats_context();
         let (class, hsr) = match (syndrome, vector) {
             (Some(h), _) => (TrapClass::from_ec(h >> 26), h),
@@ -388,8 +680,13 @@ impl crate::cpu::Cpu {
         };
         let sub = self.subclass(class, hsr);
         let now = self.exact_insn_count();
+        let time_ns = match self.cfg.clock {
+            // The buckets need milliseconds; a trace line gets the precise time.
+            crate::timer::ClockSource::Host if self.hyp_stats.trace.is_none() => coarse_host_ns(),
+            c => c.nanos(now),
+        };
         let rec = TrapRecord {
-            time_ns: self.cfg.clock.nanos(now),
+            time_ns,
             count: self.hyp_stats.total + 1,
             class,
             sub,
@@ -397,11 +694,14 @@ impl crate::cpu::Cpu {
             hsr,
             from,
         };
-        self.hyp_stats.record_entry(rec, now);
+        self.hyp_stats.record_entry(&rec, now);
     }
 
     /// Records an exception return out of Hyp mode (called after the new CPSR is set).
     pub(crate) fn record_hyp_return(&mut self) {
+        if !self.hyp_stats.enabled {
+            return;
+        }
         let to = self.stats_context();
         let now = self.exact_insn_count();
         self.hyp_stats.record_return(to, now);
@@ -409,26 +709,67 @@ impl crate::cpu::Cpu {
 
     /// The sub-class of an entry of `class` with syndrome `hsr`, from the ISS and the
     /// registers of the trapping context (Arm ARM B3.13.6 for the ISS layouts).
-    fn subclass(&self, class: TrapClass, hsr: u32) -> SubClass {
+    fn subclass(&mut self, class: TrapClass, hsr: u32) -> SubClass {
         let iss = hsr & 0x01ff_ffff;
         let bit = |n: u32| (iss >> n) & 1 != 0;
         let field = |lo: u32, bits: u32| ((iss >> lo) & ((1 << bits) - 1)) as u8;
         match class.0 {
             0x01 => SubClass::Wfx { wfe: bit(0) },
-            0x03 | 0x05 => SubClass::Mcr {
-                cp: if class.0 == 0x03 { 15 } else { 14 },
-                opc2: field(17, 3),
-                opc1: field(14, 3),
-                crn: field(10, 4),
-                crm: field(1, 4),
-                read: bit(0),
+            0x03 | 0x05 => {
+                let enc = crate::sysreg::CpReg {
+                    cp: if class.0 == 0x03 { 15 } else { 14 },
+                    opc1: field(14, 3),
+                    crn: field(10, 4),
+                    crm: field(1, 4),
+                    opc2: field(17, 3),
+                };
+                let read = bit(0);
+                // The core is still in the trapping context: the rule that matches now
+                // is the one that trapped (an implemented encoding assumed; the rules
+                // for unimplemented ones are a subset). A trap loop asks the same
+                // question again and again: the last answer is kept with its inputs.
+                let s = &self.s;
+                let key: CauseKey = (
+                    iss & 0x000f_fc1e | (enc.cp as u32) << 24,
+                    read,
+                    s.is_privileged(),
+                    [s.hcr, s.hstr, s.hdcr, s.hcptr, s.cnthctl],
+                );
+                let cause = match self.hyp_stats.cause_cache {
+                    Some((k, c)) if k == key => c,
+                    _ => {
+                        let c = crate::hyp_traps::trap32(self, enc, !read, true);
+                        self.hyp_stats.cause_cache = Some((key, c));
+                        c
+                    }
+                };
+                SubClass::Mcr {
+                    cp: enc.cp,
+                    opc1: enc.opc1,
+                    crn: enc.crn,
+                    crm: enc.crm,
+                    opc2: enc.opc2,
+                    read,
+                    cause,
+                }
+            }
+            0x04 | 0x0c => {
+                let cp = if class.0 == 0x04 { 15 } else { 14 };
+                let (opc1, crm, read) = (field(16, 4), field(1, 4), bit(0));
+                let cause = crate::hyp_traps::trap64(self, cp, opc1, crm, !read, true);
+                SubClass::Mcrr {
+                    cp,
+                    opc1,
+                    crm,
+                    read,
+                    cause,
+                }
+            }
+            0x07 => SubClass::Hcptr {
+                coproc: field(0, 4),
+                simd: bit(5),
             },
-            0x04 | 0x0c => SubClass::Mcrr {
-                cp: if class.0 == 0x04 { 15 } else { 14 },
-                opc1: field(16, 4),
-                crm: field(1, 4),
-                read: bit(0),
-            },
+            0x08 => SubClass::Vmrs { reg: field(10, 4) },
             0x12 => {
                 let imm = (iss & 0xffff) as u16;
                 let func = if imm == XEN_HVC_IMM {
@@ -456,5 +797,66 @@ impl crate::cpu::Cpu {
             },
             _ => SubClass::None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(pc: u32, sub: SubClass, hsr: u32) -> TrapRecord {
+        TrapRecord {
+            time_ns: 0,
+            count: 0,
+            class: TrapClass::from_ec(0x12),
+            sub,
+            pc,
+            hsr,
+            from: Context::Guest { vmid: 1, pl1: true },
+        }
+    }
+
+    #[test]
+    fn the_pending_cache_loses_nothing_on_eviction() {
+        let mut st = HypStats::new();
+        let a = SubClass::Hvc { imm: 0, func: 1 };
+        let b = SubClass::Hvc { imm: 0, func: 2 };
+        // PCs 0x1000 and 0x1080 share a slot; PC 0x1000 also changes sub-class.
+        for i in 0..10u32 {
+            st.record_entry(&rec(0x1000, a, i), 0);
+            st.record_entry(&rec(0x1080, a, 100 + i), 0);
+            st.record_entry(&rec(0x1000, b, 200 + i), 0);
+        }
+        st.flush();
+        let hvc = TrapClass::from_ec(0x12);
+        assert_eq!(st.subclass_count(hvc, a), 20);
+        assert_eq!(st.subclass_count(hvc, b), 10);
+        assert_eq!(
+            st.class_count_from(Context::Guest { vmid: 1, pl1: true }, hvc),
+            30
+        );
+        assert_eq!(st.class_count_from(Context::Hyp, hvc), 0);
+        assert_eq!(st.pcs[&(hvc, 0x1000)], (20, 209));
+        assert_eq!(st.pcs[&(hvc, 0x1080)], (10, 109));
+        assert_eq!(st.total, 30);
+        assert_eq!(st.dropped_keys, 0);
+        // Flushing twice adds nothing.
+        st.flush();
+        assert_eq!(st.subclass_count(hvc, a), 20);
+    }
+
+    #[test]
+    fn distinct_keys_are_bounded() {
+        let mut st = HypStats::new();
+        let n = MAX_KEYS as u32 + 100;
+        for i in 0..n {
+            st.record_entry(&rec(i * 4, SubClass::Hvc { imm: 0, func: i }, 0), 0);
+        }
+        st.flush();
+        assert_eq!(st.subclasses.len(), MAX_KEYS);
+        assert_eq!(st.pcs.len(), MAX_KEYS);
+        assert_eq!(st.dropped_keys, 2 * 100);
+        assert_eq!(st.total, n as u64);
+        assert_eq!(st.counts[0x12], n as u64);
     }
 }

@@ -35,13 +35,17 @@ const IMAGE: &[u32] = &[
 ];
 
 fn run_image() -> Cpu {
+    load(IMAGE)
+}
+
+fn load(image: &[u32]) -> Cpu {
     let cfg = CpuConfig {
         virtualization: true,
         clock: ClockSource::Instructions,
         ..CpuConfig::default()
     };
     let mut c = Cpu::new(cfg, Ram::new(BASE as u64, 1 << 20).unwrap());
-    let bytes: Vec<u8> = IMAGE.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let bytes: Vec<u8> = image.iter().flat_map(|w| w.to_le_bytes()).collect();
     c.ram
         .slice_mut(BASE as u64, bytes.len())
         .unwrap()
@@ -79,7 +83,7 @@ fn every_trap_of_the_mini_hypervisor_is_counted_with_its_subclass() {
     assert_eq!(st.counts[TrapClass::from_ec(0x12).index()], 3);
     assert_eq!(st.counts[TrapClass::from_ec(0x01).index()], 1);
     assert_eq!(st.counts.iter().sum::<u64>(), 4);
-    let sub = |c: TrapClass, s: SubClass| st.subclasses.get(&(c, s)).copied().unwrap_or(0);
+    let sub = |c: TrapClass, s: SubClass| st.subclass_count(c, s);
     let hvc = TrapClass::from_ec(0x12);
     assert_eq!(
         sub(
@@ -103,7 +107,7 @@ fn every_trap_of_the_mini_hypervisor_is_counted_with_its_subclass() {
     );
     assert_eq!(sub(TrapClass::from_ec(1), SubClass::Wfx { wfe: false }), 1);
     // Exits and entries of the guest: the first ERET entered it, each trap returned.
-    let g = st.contexts[&GUEST];
+    let g = st.context(GUEST);
     assert_eq!(g.exits, 4);
     assert_eq!(g.entries, 5);
     assert_eq!(st.entries(), 5);
@@ -138,4 +142,73 @@ fn class_names_follow_the_arm_arm() {
     );
     assert_eq!(TrapClass::MAINTENANCE.name(), "maintenance interrupt");
     assert_eq!(TrapClass::from_ec(0x3f).name(), "reserved EC");
+}
+
+/// The same vectors and handler; the set-up sets HCR.TVM and HCR.TWI and VMID 3; the
+/// guest reads SCTLR (not trapped), writes it twice (HCR.TVM), writes TTBR0 with MCRR
+/// (HCR.TVM), then WFI (HCR.TWI) and HVC #0.
+///
+/// ```text
+/// 0x100: mov r10,#0 ; HCR = TVM|TWI ; VTTBR = VMID 3 ; SPSR = SVC ; ELR = guest ; eret
+/// guest: mrc SCTLR ; mcr SCTLR ; mcr SCTLR ; mcrr p15,0,r2,r3,c2 ; wfi ; hvc #0 ; b .
+/// ```
+fn tvm_image() -> Vec<u32> {
+    let mut v = IMAGE[..64].to_vec();
+    v.extend_from_slice(&[
+        0xe3a0a000, 0xe3a00301, 0xe3800a02, 0xee810f11, 0xe3a00000, 0xe3a01803, 0xec410f62,
+        0xe30001d3, 0xe16ff000, 0xe28fe004, 0xe12ef30e, 0xe160006e, 0xee111f10, 0xee011f10,
+        0xee011f10, 0xec432f02, 0xe320f003, 0xe1400070, 0xeafffffe,
+    ]);
+    v
+}
+
+#[test]
+fn coprocessor_traps_carry_their_register_direction_and_trap_control() {
+    let mut c = load(&tvm_image());
+    c.run(300);
+    c.hyp_stats.settle(c.insn_count);
+    assert_eq!(c.s.regs[10], 5, "handler runs: 2 SCTLR, TTBR0, WFI, HVC");
+    let st = &c.hyp_stats;
+    assert_eq!(st.total, 5);
+    let cp15 = TrapClass::from_ec(0x03);
+    let sctlr_write = SubClass::Mcr {
+        cp: 15,
+        opc1: 0,
+        crn: 1,
+        crm: 0,
+        opc2: 0,
+        read: false,
+        cause: Some("HCR.TVM"),
+    };
+    assert_eq!(st.subclass_count(cp15, sctlr_write), 2);
+    let ttbr0_write = SubClass::Mcrr {
+        cp: 15,
+        opc1: 0,
+        crm: 2,
+        read: false,
+        cause: Some("HCR.TVM"),
+    };
+    assert_eq!(st.subclass_count(TrapClass::from_ec(0x04), ttbr0_write), 1);
+    assert_eq!(st.counts[cp15.index()], 2);
+    // The two SCTLR writes are two PCs, one trap each, with their HSR.
+    let top = st.top_pcs(cp15, 5);
+    assert_eq!(top.len(), 2);
+    assert_eq!((top[0].0, top[0].1), (BASE + 0x134, 1));
+    assert_eq!(top[0].2 >> 26, 0x03);
+    assert_eq!(st.context(Context::Guest { vmid: 3, pl1: true }).exits, 5);
+}
+
+#[test]
+fn counting_switched_off_counts_nothing() {
+    let mut c = load(&tvm_image());
+    c.hyp_stats.enabled = false;
+    c.run(300);
+    assert_eq!(c.s.regs[10], 5, "the guest ran the same");
+    c.hyp_stats.settle(c.insn_count);
+    let st = &c.hyp_stats;
+    assert_eq!(st.total, 0);
+    assert!(st.counts.iter().all(|&n| n == 0));
+    assert!(st.subclasses.is_empty() && st.pcs.is_empty() && st.buckets.is_empty());
+    assert_eq!(st.entries(), 0);
+    assert_eq!(st.hyp_insns, 0);
 }

@@ -127,8 +127,8 @@ pub struct Board {
     serial_in: Option<Receiver<u8>>,
 }
 
-/// The RTC's start with the instruction clock: 2026-01-01 00:00:00 UTC.
-const DETERMINISTIC_RTC_EPOCH: u64 = 1_767_225_600;
+/// The RTC's time at machine time 0 with the instruction-count clock (2026-01-01).
+const RTC_EPOCH_INSTRUCTIONS: u64 = 1_767_225_600;
 
 fn host_wall_secs() -> u64 {
     std::time::SystemTime::now()
@@ -193,16 +193,17 @@ impl Board {
             timers.push(t);
         }
 
-        // With the instruction clock the RTC counts machine time from a fixed date, so
-        // that runs are deterministic (as QEMU's -icount with -rtc clock=vm).
-        let wall_secs: Box<dyn Fn() -> u64> = match source {
+        // With the instruction-count clock the RTC counts machine time from a fixed date
+        // (2026-01-01), so that runs are deterministic (issue 6: a guest kernel seeds
+        // its entropy from the RTC, and two Xen boots differed by it).
+        let wall: Box<dyn Fn() -> u64> = match source {
             ClockSource::Host => Box::new(host_wall_secs),
             ClockSource::Instructions => {
-                let ns = clock.closure();
-                Box::new(move || DETERMINISTIC_RTC_EPOCH + ns() / 1_000_000_000)
+                let c = clock.closure();
+                Box::new(move || RTC_EPOCH_INSTRUCTIONS + c() / 1_000_000_000)
             }
         };
-        let rtc = Rc::new(RefCell::new(Pl031::new(wall_secs, clock.closure())));
+        let rtc = Rc::new(RefCell::new(Pl031::new(wall, clock.closure())));
         map.add(RTC_BASE, 0x1000, Box::new(Shared(rtc.clone())));
 
         (
