@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use emu_core::timer::ClockSource;
 use machine_vexpress::{
     linux, xen, DomU, Exit, Guest, LinuxBoot, LinuxError, Machine, MachineConfig, MachineError,
     XenBoot, XenError,
@@ -75,7 +76,7 @@ struct RunArgs {
     /// The machine's clock: host time, or one 16 ns tick per instruction (deterministic
     /// runs: the same guest makes the same traps).
     #[arg(long, value_name = "host|instructions", default_value = "host", value_parser = parse_clock)]
-    clock: emu_core::timer::ClockSource,
+    clock: ClockSource,
     /// Print instructions executed, wall time and guest MIPS to stderr at exit.
     #[arg(long)]
     stats: bool,
@@ -94,6 +95,14 @@ struct RunArgs {
     /// append default "console=ttyAMA0", on Xen's emulated PL011).
     #[arg(long, value_name = "KERNEL[,initrd=FILE][,mem=SIZE][,append=ARGS]")]
     domu: Vec<String>,
+}
+
+fn parse_clock(s: &str) -> Result<ClockSource, String> {
+    match s {
+        "host" => Ok(ClockSource::Host),
+        "instructions" | "insns" => Ok(ClockSource::Instructions),
+        _ => Err(format!("expected host or instructions, not {s:?}")),
+    }
 }
 
 /// Xen's command line when --append is not given.
@@ -200,14 +209,6 @@ fn parse_size(s: &str) -> Result<u64, String> {
     let n: u64 = num.parse().map_err(|_| format!("'{s}' is not a size"))?;
     n.checked_mul(mult)
         .ok_or_else(|| format!("'{s}' is too large"))
-}
-
-fn parse_clock(s: &str) -> Result<emu_core::timer::ClockSource, String> {
-    match s {
-        "host" => Ok(emu_core::timer::ClockSource::Host),
-        "instructions" => Ok(emu_core::timer::ClockSource::Instructions),
-        _ => Err(format!("'{s}' is not 'host' or 'instructions'")),
-    }
 }
 
 fn parse_on_off(s: &str) -> Result<bool, String> {

@@ -85,6 +85,27 @@ pub fn run_a15emu(image: &[u8], max_insns: u64) -> Outcome {
 
 /// [`run_a15emu`] on a board set up as `board` says.
 pub fn run_a15emu_on(board: Board, image: &[u8], max_insns: u64) -> Outcome {
+    run_a15emu_with_stats(board, image, max_insns).0
+}
+
+/// Like [`run_a15emu_on`], also returning the core's Hyp-entry counts by class
+/// (`emu_core::hyp_stats::TrapClass::index`), as counted on the HSR path.
+pub fn run_a15emu_with_stats(
+    board: Board,
+    image: &[u8],
+    max_insns: u64,
+) -> (Outcome, [u64; emu_core::hyp_stats::CLASS_SLOTS]) {
+    let mut counts = [0; emu_core::hyp_stats::CLASS_SLOTS];
+    let outcome = run_a15emu_inner(board, image, max_insns, &mut counts);
+    (outcome, counts)
+}
+
+fn run_a15emu_inner(
+    board: Board,
+    image: &[u8],
+    max_insns: u64,
+    counts: &mut [u64; emu_core::hyp_stats::CLASS_SLOTS],
+) -> Outcome {
     let cfg = MachineConfig {
         semihosting: true,
         max_insns: Some(max_insns),
@@ -111,6 +132,7 @@ pub fn run_a15emu_on(board: Board, image: &[u8], max_insns: u64) -> Outcome {
             }
         })
         .and_then(|_| m.run());
+    *counts = m.cpu.hyp_stats.counts;
     let output = buf.0.borrow().clone();
     match result {
         Ok(exit) => Outcome {

@@ -74,3 +74,34 @@ fn hyp_rom_a15emu_matches_recording() {
         roms::first_difference(&expected, &actual)
     );
 }
+
+/// Issue 6: the HSR path counts exactly the traps the hypervisor says it handled, class by
+/// class (the program prints its own counts at the end, recorded from QEMU).
+#[test]
+fn hyp_rom_traps_are_counted_exactly_on_the_hsr_path() {
+    use emu_core::hyp_stats::TrapClass;
+    let rom = hyp_rom();
+    let elf = rom.build().unwrap_or_else(|e| panic!("build failed: {e}"));
+    let image = std::fs::read(&elf).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
+    let (out, counts) = runner::run_a15emu_with_stats(rom.board, &image, rom.max_insns);
+    assert_eq!(out.status, Some(0), "{:?}", out.error);
+    let expected = expected(rom);
+    let mut listed = 0;
+    let mut seen = 0;
+    for line in expected.lines().filter(|l| l.starts_with("traps: ")) {
+        let (label, value) = line.rsplit_once(": ").unwrap();
+        let n = u64::from_str_radix(value, 16).unwrap();
+        if let Some(ec) = label.split("(ec 0x").nth(1) {
+            let ec = u32::from_str_radix(ec.trim_end_matches(')'), 16).unwrap();
+            let class = TrapClass::from_ec(ec);
+            assert_eq!(counts[class.index()], n, "{} ({line})", class.name());
+            listed += n;
+            seen += 1;
+        } else {
+            assert!(label.contains("other classes"), "{line}");
+            let total: u64 = counts.iter().sum();
+            assert_eq!(total - listed, n, "entries of other classes: {counts:?}");
+        }
+    }
+    assert!(seen >= 7, "the recording lists the classes: {seen}");
+}
