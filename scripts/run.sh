@@ -1,14 +1,29 @@
 #!/bin/sh
-# Main job: boots Debian bookworm's armhf Linux (linux-image-armmp-lpae) with a busybox
-# initramfs on a15emu's vexpress-a15, in Hyp mode as a real A15 board's boot loader
-# leaves it. Fetches the images into the cache on first use (scripts/fetch-images.sh),
-# builds a15emu, and runs it with the first UART on this terminal: /init prints its
-# markers and a short workload, then gives you a busybox shell; `exit` (or Ctrl-A x)
-# powers off. Extra arguments go to `a15emu run` (e.g. --mem 1G, --dtb FILE).
+# Main job: the full demonstration. Debian bookworm's Xen 4.17 runs in a15emu's emulated
+# Hyp mode on the vexpress-a15 with Debian's armhf Linux (linux-image-armmp-lpae) and the
+# busybox initramfs as dom0 and as two dom0less guests (domU1, domU2, each on Xen's
+# emulated PL011). Every guest prints its markers and runs a short workload; dom0 waits
+# for the guests and powers off; a15emu then prints the Hyp statistics table (every trap
+# to Hyp mode counted on the HSR path). Fetches the images into the cache on first use
+# (scripts/fetch-images.sh) and builds a15emu. Extra arguments go to `a15emu run`
+# (e.g. --hyp-stats-json FILE, --hyp-trace FILE, --clock instructions).
+#
+# `./scripts/run.sh --linux [ARGS]` boots the same Linux natively instead, in Hyp mode as
+# a real A15 board's boot loader leaves it, to a busybox shell on this terminal (`exit` or
+# Ctrl-A x powers off).
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/fetch-images.sh >/dev/null
 CACHE=${A15EMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/a15emu}
 cargo build --release -q -p cli
-exec target/release/a15emu run --kernel "$CACHE/vmlinuz" --initrd "$CACHE/initrd.gz" \
-    --append "console=ttyAMA0" "$@"
+if [ "${1:-}" = --linux ]; then
+    shift
+    exec target/release/a15emu run --kernel "$CACHE/vmlinuz" --initrd "$CACHE/initrd.gz" \
+        --append "console=ttyAMA0" "$@"
+fi
+K=$CACHE/vmlinuz
+I=$CACHE/initrd.gz
+exec target/release/a15emu run --kernel "$CACHE/xen-4.17-armhf" --hyp-stats \
+    --dom0 "$K,initrd=$I,append=console=hvc0 a15emu.test a15emu.role=dom0 a15emu.domus=2" \
+    --domu "$K,initrd=$I,append=console=ttyAMA0 a15emu.test a15emu.role=domU1" \
+    --domu "$K,initrd=$I,append=console=ttyAMA0 a15emu.test a15emu.role=domU2" "$@"
