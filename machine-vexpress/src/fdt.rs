@@ -437,11 +437,12 @@ const PH_UARTCLK: u32 = 7; // mcc oscclk2: 24 MHz
 pub const IOFPGA_PATH: &str = "/bus@8000000/motherboard-bus@8000000/iofpga-bus@300000000";
 
 /// Builds the DTB for exactly what a15emu models on the vexpress-a15 board: one
-/// Cortex-A15, RAM, the GIC-400 distributor and CPU interface, the generic timer, the
+/// Cortex-A15, RAM, the GIC-400 (distributor, CPU interface and its virtualization
+/// frames GICH/GICV with the maintenance interrupt), the generic timer, the
 /// V2M system registers with their configuration bus (oscillators, sensors, reset,
 /// shutdown, reboot), the SP810, four PL011s, two SP804s and the PL031. Devices the
 /// board does not model (ethernet, USB, MMC, KMI, CLCD, flash, AACI, I2C, watchdogs,
-/// DMA, PMU, the GIC's virtualization frames) are left out, so Linux finds only what is
+/// DMA, PMU) are left out, so Linux finds only what is
 /// there. Modelled on Debian's vexpress-v2p-ca15-tc1.dtb.
 pub fn generate(opts: &GenerateOptions) -> Result<Vec<u8>, FdtError> {
     use crate::board;
