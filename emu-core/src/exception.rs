@@ -363,9 +363,6 @@ impl Cpu {
     fn take_exception_in_hyp(&mut self, e: Exception) {
         let pc = self.s.cur_pc;
         let il32 = self.s.next_pc.wrapping_sub(pc) == 4;
-        let ea = |f: &MemFault| {
-            matches!(f.kind, FaultKind::External | FaultKind::ExternalOnWalk(_)) as u32
-        };
         let s1ptw = |f: &MemFault| match f.walk() {
             Some(w) if w.flags & walk_flags::S1PTW != 0 => 1 << 7,
             _ => 0,
@@ -407,13 +404,16 @@ impl Cpu {
             }
             Exception::PrefetchAbort(f) => {
                 self.s.hifar = f.vaddr;
-                let iss = f.long_status() | (ea(&f) << 9) | s1ptw(&f);
+                let iss = f.long_status() | (Self::external(&f) << 9) | s1ptw(&f);
                 self.enter_hyp(Some(hsr(ec::PABT_HYP, true, iss)), pc, hyp_vector::PABT)
             }
             Exception::DataAbort(f) => {
                 // ISV = 0: no instruction syndrome (issue 5 adds it for stage 2 faults).
                 self.s.hdfar = f.vaddr;
-                let iss = f.long_status() | (ea(&f) << 9) | s1ptw(&f) | ((f.write as u32) << 6);
+                let iss = f.long_status()
+                    | (Self::external(&f) << 9)
+                    | s1ptw(&f)
+                    | ((f.write as u32) << 6);
                 self.enter_hyp(Some(hsr(ec::DABT_HYP, true, iss)), pc, hyp_vector::DABT)
             }
             // Trap controls apply below Hyp mode only; kept for completeness.

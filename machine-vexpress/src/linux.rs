@@ -158,7 +158,7 @@ impl From<FdtError> for LinuxError {
     }
 }
 
-fn le32(b: &[u8], off: usize) -> Option<u32> {
+pub(crate) fn le32(b: &[u8], off: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(off..off + 4)?.try_into().ok()?))
 }
 
@@ -375,7 +375,7 @@ fn load_vmlinux(image: &[u8], ram_base: u64, ram_size: u64) -> Result<KernelImag
     })
 }
 
-fn align_up(v: u64, a: u64) -> u64 {
+pub(crate) fn align_up(v: u64, a: u64) -> u64 {
     v.div_ceil(a) * a
 }
 

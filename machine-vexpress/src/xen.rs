@@ -36,7 +36,7 @@
 //! between the two for any set of Debian-sized images (see test-roms' Xen harness).
 
 use crate::fdt::{self, BootModule, DeviceTree, FdtError, ModuleKind, XenDomain};
-use crate::linux::{self, KernelFormat};
+use crate::linux::{self, align_up, le32, KernelFormat};
 use crate::{Machine, MachineError};
 
 /// Where Xen goes: RAM base + 2 MiB.
@@ -195,14 +195,6 @@ impl From<FdtError> for XenError {
     fn from(e: FdtError) -> Self {
         XenError::Dtb(e)
     }
-}
-
-fn le32(b: &[u8], off: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(off..off + 4)?.try_into().ok()?))
-}
-
-fn align_up(v: u64, a: u64) -> u64 {
-    v.div_ceil(a) * a
 }
 
 /// Checks a Xen image: the zImage header (magic at 0x24, start and end addresses at

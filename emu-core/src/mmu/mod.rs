@@ -398,17 +398,7 @@ impl Cpu {
             self.walk_hyp(va)
                 .and_then(|t| t.check(access, false).map(|_| t))
         };
-        self.s.par = match result {
-            Ok(t) => par_success(&t, true),
-            Err(kind) => par_fault(
-                &MemFault {
-                    kind,
-                    vaddr: va,
-                    write: access == AccessType::Write,
-                },
-                true,
-            ),
-        };
+        self.set_par(result, va, access, true);
     }
 
     /// Walks the tables for `va` (PL1&0 regime).
@@ -504,6 +494,18 @@ impl Cpu {
             self.walk_current(va)
                 .and_then(|t| t.check(access, unpriv).map(|_| t))
         };
+        self.set_par(result, va, access, long);
+    }
+
+    /// PAR after an address translation operation (ATS1C*, ATS1H*, ATS12NSO*): the
+    /// result or the fault, in the 64-bit format when `long`.
+    pub(crate) fn set_par(
+        &mut self,
+        result: Result<Translation, FaultKind>,
+        va: u32,
+        access: AccessType,
+        long: bool,
+    ) {
         self.s.par = match result {
             Ok(t) => par_success(&t, long),
             Err(kind) => par_fault(

@@ -16,8 +16,7 @@
 //! - ATS12NSOPR/PW/UR/UW ([`Cpu::ats12nso`]) report both stages in PAR.
 
 use super::{
-    par_fault, par_success, perm, syndrome, AccessType, CpuPhys, MemAttrs, PhysRead, TransRegs,
-    Translation, TTBCR_EAE,
+    perm, syndrome, AccessType, CpuPhys, MemAttrs, PhysRead, TransRegs, Translation, TTBCR_EAE,
 };
 use crate::cpu::Cpu;
 use crate::exception::{ec, hsr, hyp_vector, walk_flags, Exception, FaultKind, MemFault, WalkInfo};
@@ -494,17 +493,7 @@ impl Cpu {
             self.walk_s1_via_s2(va)
                 .and_then(|t| t.check(access, unpriv).map(|_| t))
         };
-        self.s.par = match result {
-            Ok(t) => par_success(&t, long),
-            Err(kind) => par_fault(
-                &MemFault {
-                    kind,
-                    vaddr: va,
-                    write: access == AccessType::Write,
-                },
-                long,
-            ),
-        };
+        self.set_par(result, va, access, long);
     }
 
     /// Takes a stage 2 Data or Prefetch Abort from Non-secure PL0/PL1 to Hyp mode (B1.8,
