@@ -648,10 +648,9 @@ impl Report {
         classes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
 
         let mut ctx: Vec<(Context, emu_core::hyp_stats::GuestCounters)> = stats
-            .contexts
-            .iter()
+            .contexts()
+            .into_iter()
             .filter(|(c, _)| *c != Context::Other)
-            .copied()
             .collect();
         ctx.sort_by_key(|(c, _)| context_order(*c));
         let mut contexts: Vec<ContextRow> = ctx

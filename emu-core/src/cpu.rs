@@ -344,7 +344,8 @@ impl Cpu {
         let Some(b) = self.cache.blocks.get(self.cur_block as usize) else {
             return self.insn_count;
         };
-        match b.insns.iter().position(|i| i.addr == self.s.cur_pc) {
+        // From the end: the trapping instruction usually ends its block.
+        match b.insns.iter().rposition(|i| i.addr == self.s.cur_pc) {
             Some(p) => self.insn_count + p as u64 + 1,
             None => self.insn_count,
         }
@@ -494,6 +495,7 @@ impl Cpu {
                     }
                     Exception::Wfi => {
                         self.s.regs[15] = self.s.next_pc;
+                        self.hyp_stats.host_time_stale();
                         stop = Some(StopReason::Wfi);
                     }
                     Exception::Smc if self.cfg.firmware_smc => {

@@ -180,6 +180,18 @@ impl Context {
             Context::Other => 0x201,
         }
     }
+
+    /// The context of a [`Self::code`].
+    pub fn from_code(code: u16) -> Context {
+        match code {
+            0x200 => Context::Hyp,
+            c if c < 0x200 => Context::Guest {
+                vmid: (c >> 1) as u8,
+                pl1: c & 1 != 0,
+            },
+            _ => Context::Other,
+        }
+    }
 }
 
 impl PartialEq for Context {
@@ -281,20 +293,27 @@ pub struct TrapRecord {
 /// Slots of the cache in front of the sub-class and PC maps (a power of two).
 const PENDING_SLOTS: usize = 64;
 
-/// Traps of one (class, PC, sub-class) not yet added to the maps.
+/// Traps of one (class, PC, HSR, context, detail) not yet added to the maps. The
+/// sub-class is a function of those five, so it is derived once, when the entry is made.
 #[derive(Clone, Copy)]
 struct Pending {
-    from: Context,
-    from_code: u16,
-    class: TrapClass,
     pc: u32,
-    sub: SubClass,
     hsr: u32,
+    class: TrapClass,
+    from_code: u16,
+    detail: u64,
+    sub: SubClass,
     n: u64,
 }
 
-/// What the trap control of an MCR/MRC depends on (see `HypStats::cause_cache`).
-type CauseKey = (u32, bool, bool, [u32; 5]);
+/// Context slots: a guest's code is `vmid << 1 | pl1` (below 0x200), then Hyp and Other
+/// (a power of two: indexing masks instead of dividing).
+const CONTEXT_SLOTS: usize = 0x400;
+
+/// Host time is read again for the trap-rate buckets after this many instructions (or a
+/// WFI): reading the host clock on every trap was a tenth of a trap-dense run's time,
+/// and the buckets need only milliseconds (100,000 instructions take well under one).
+const HOST_CLOCK_REFRESH_INSNS: u64 = 100_000;
 
 /// Length of a time bucket of the trap-rate series.
 pub const BUCKET_NS: u64 = 100_000_000;
@@ -309,17 +328,16 @@ pub struct HypStats {
     pub counts: [u64; CLASS_SLOTS],
     /// Instructions executed in Hyp mode after an entry of that class (until it returned).
     pub hyp_insns_by_class: [u64; CLASS_SLOTS],
-    /// Per guest context (and `Context::Hyp` for entries taken in Hyp mode itself).
-    /// (A short list: Hyp and a few guests; searched linearly, faster than hashing.)
-    pub contexts: Vec<(Context, GuestCounters)>,
+    /// Counters per context, indexed by `Context::code` (see [`Self::contexts`]).
+    counters: Box<[GuestCounters; CONTEXT_SLOTS]>,
     /// Count per (context trapped from, class, sub-class).
     pub subclasses: FastMap<(Context, TrapClass, SubClass), u64>,
-    /// Count per (class, PC) with the last HSR seen there.
+    /// Count per (class, PC) with an HSR seen there (the latest one merged).
     pub pcs: FastMap<(TrapClass, u32), (u64, u32)>,
     /// Entries whose sub-class or PC was not kept (past [`MAX_KEYS`]).
     pub dropped_keys: u64,
     /// Counts not yet in `subclasses` and `pcs` (see `record_entry`, `flush`).
-    pending: Vec<Option<Pending>>,
+    pending: Box<[Option<Pending>; PENDING_SLOTS]>,
     /// Entries per class in consecutive buckets of machine time of `BUCKET_NS`.
     pub buckets: Vec<[u32; CLASS_SLOTS]>,
     /// Total entries to Hyp mode.
@@ -330,20 +348,18 @@ pub struct HypStats {
     pub trace: Option<Box<dyn Write + Send>>,
     /// Renders a trace line's ISS/sub-class; set by whoever opens the trace.
     pub trace_describe: Option<fn(&TrapRecord) -> String>,
+    /// The trap control named by the last trap the instruction routines took
+    /// (`hyp_traps::take`), read by the HSR path for the MCR/MRC sub-class.
+    pub(crate) trap_control: std::cell::Cell<Option<&'static str>>,
     /// The context instructions are currently attributed to, since `since_insn`.
-    current: Context,
-    /// `current.code()`.
     current_code: u16,
-    /// `contexts[i].0.code()`.
-    context_codes: Vec<u16>,
-    /// Index in `contexts` of the last context looked up.
-    last_context: usize,
-    /// The trap control found for the last trapped MCR/MRC: (encoding, direction, PL1,
-    /// HCR, HSTR, HDCR, HCPTR, CNTHCTL) and the answer of `hyp_traps::trap32`.
-    cause_cache: Option<(CauseKey, Option<&'static str>)>,
     since_insn: u64,
     /// The class whose handling the Hyp-mode instructions are attributed to.
     handling: Option<TrapClass>,
+    /// Host time (ns) last read for the buckets, at instruction count `host_clock_at`;
+    /// `None` when it must be read again (after a WFI).
+    host_clock: Option<u64>,
+    host_clock_at: u64,
 }
 
 impl Default for HypStats {
@@ -358,29 +374,28 @@ impl HypStats {
             enabled: true,
             counts: [0; CLASS_SLOTS],
             hyp_insns_by_class: [0; CLASS_SLOTS],
-            contexts: Vec::new(),
+            counters: Box::new([GuestCounters::default(); CONTEXT_SLOTS]),
             subclasses: FastMap::default(),
             pcs: FastMap::default(),
             dropped_keys: 0,
-            pending: vec![None; PENDING_SLOTS],
+            pending: Box::new([None; PENDING_SLOTS]),
             buckets: Vec::new(),
             total: 0,
             hyp_insns: 0,
             trace: None,
             trace_describe: None,
-            current: Context::Other,
+            trap_control: std::cell::Cell::new(None),
             current_code: Context::Other.code(),
-            context_codes: Vec::new(),
-            last_context: 0,
-            cause_cache: None,
             since_insn: 0,
             handling: None,
+            host_clock: None,
+            host_clock_at: 0,
         }
     }
 
     /// Adds a pending count to the sub-class and PC maps.
     fn merge(&mut self, p: Pending) {
-        let sub_key = (p.from, p.class, p.sub);
+        let sub_key = (Context::from_code(p.from_code), p.class, p.sub);
         let full = self.subclasses.len() >= MAX_KEYS;
         match self.subclasses.get_mut(&sub_key) {
             Some(n) => *n += p.n,
@@ -431,69 +446,35 @@ impl HypStats {
             .sum()
     }
 
-    /// The counters of `c`, created on first use.
-    #[inline]
-    fn context_mut(&mut self, c: Context, code: u16) -> &mut GuestCounters {
-        // The last one looked up first: a trap and its return look up the same guest.
-        let last = self.last_context;
-        if self.context_codes.get(last) == Some(&code) {
-            return &mut self.contexts[last].1;
-        }
-        self.context_mut_slow(c, code)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn context_mut_slow(&mut self, c: Context, code: u16) -> &mut GuestCounters {
-        let i = match self.context_codes.iter().position(|&e| e == code) {
-            Some(i) => i,
-            None => {
-                self.contexts.push((c, GuestCounters::default()));
-                self.context_codes.push(code);
-                self.contexts.len() - 1
-            }
-        };
-        self.last_context = i;
-        &mut self.contexts[i].1
-    }
-
     /// The counters of `c` (zero if it never ran).
     pub fn context(&self, c: Context) -> GuestCounters {
-        self.contexts
+        self.counters[c.code() as usize]
+    }
+
+    /// Every context that ran, trapped or was entered (Hyp included), in code order.
+    pub fn contexts(&self) -> Vec<(Context, GuestCounters)> {
+        self.counters
             .iter()
-            .find(|e| e.0 == c)
-            .map(|e| e.1)
-            .unwrap_or_default()
+            .enumerate()
+            .filter(|(_, v)| **v != GuestCounters::default())
+            .map(|(code, v)| (Context::from_code(code as u16), *v))
+            .collect()
     }
 
     /// Charges the instructions since the last switch to the current context and makes
-    /// `to` current.
+    /// the context of code `to_code` current.
     #[inline]
-    pub(crate) fn switch_context(&mut self, to: Context, insn_count: u64) {
-        self.switch_context_code(to, to.code(), insn_count)
-    }
-
-    /// [`Self::switch_context`] with `to.code()` at hand.
-    #[inline]
-    fn switch_context_code(&mut self, to: Context, to_code: u16, insn_count: u64) {
-        const HYP: u16 = 0x200;
-        const OTHER: u16 = 0x201;
+    fn switch_context(&mut self, to_code: u16, insn_count: u64) {
         let n = insn_count.saturating_sub(self.since_insn);
         self.since_insn = insn_count;
-        match self.current_code {
-            HYP => {
-                self.hyp_insns += n;
-                if let Some(c) = self.handling {
-                    self.hyp_insns_by_class[c.index()] += n;
-                }
-            }
-            OTHER => {}
-            code => {
-                let cur = self.current;
-                self.context_mut(cur, code).insns += n
+        let cur = self.current_code;
+        self.counters[cur as usize & (CONTEXT_SLOTS - 1)].insns += n;
+        if cur == Context::Hyp.code() {
+            self.hyp_insns += n;
+            if let Some(c) = self.handling {
+                self.hyp_insns_by_class[c.index()] += n;
             }
         }
-        self.current = to;
         self.current_code = to_code;
     }
 
@@ -503,103 +484,163 @@ impl HypStats {
         if !self.enabled {
             return;
         }
-        let cur = self.current;
-        self.switch_context(cur, insn_count);
+        self.switch_context(self.current_code, insn_count);
     }
 
-    /// Records one entry to Hyp mode.
-    pub(crate) fn record_entry(&mut self, rec: &TrapRecord, insn_count: u64) {
-        self.switch_context(Context::Hyp, insn_count);
-        self.total += 1;
-        self.counts[rec.class.index()] += 1;
-        self.handling = Some(rec.class);
-        let from_code = rec.from.code();
-        self.context_mut(rec.from, from_code).exits += 1;
-        // A direct-mapped cache of (class, PC, sub-class) counts in front of the two
-        // maps: a trapping PC usually traps again the same way, so most entries only
-        // bump a count here; the maps get it on eviction and in `flush`.
-        let slot = ((rec.pc >> 1) as usize ^ rec.class.index()) & (PENDING_SLOTS - 1);
-        match &mut self.pending[slot] {
-            Some(p)
-                if p.pc == rec.pc
-                    && p.class == rec.class
-                    && p.from_code == from_code
-                    && p.sub == rec.sub =>
-            {
-                p.n += 1;
-                p.hsr = rec.hsr;
-            }
-            e => {
-                let old = e.replace(Pending {
-                    from: rec.from,
-                    from_code,
-                    class: rec.class,
-                    pc: rec.pc,
-                    sub: rec.sub,
-                    hsr: rec.hsr,
-                    n: 1,
-                });
-                if let Some(old) = old {
-                    self.merge(old);
-                }
+    /// Host time for the buckets at instruction count `now` (see
+    /// [`HOST_CLOCK_REFRESH_INSNS`]).
+    #[inline]
+    fn host_time(&mut self, now: u64) -> u64 {
+        match self.host_clock {
+            Some(t) if now.wrapping_sub(self.host_clock_at) < HOST_CLOCK_REFRESH_INSNS => t,
+            _ => {
+                let t = crate::timer::ClockSource::Host.nanos(now);
+                self.host_clock = Some(t);
+                self.host_clock_at = now;
+                t
             }
         }
-        let bucket = (rec.time_ns / BUCKET_NS) as usize;
+    }
+
+    /// The core stopped in WFI: host time passes without instructions, so the next
+    /// trap reads the host clock again.
+    #[inline]
+    pub(crate) fn host_time_stale(&mut self) {
+        self.host_clock = None;
+    }
+
+    /// Counts one entry to Hyp mode of `class` from context `from_code`, taken at
+    /// machine time `time_ns` (every counter but the sub-class and PC ones).
+    #[inline]
+    fn count_entry(&mut self, class: TrapClass, from_code: u16, time_ns: u64, insn_count: u64) {
+        self.switch_context(Context::Hyp.code(), insn_count);
+        self.total += 1;
+        self.counts[class.index()] += 1;
+        self.handling = Some(class);
+        self.counters[from_code as usize & (CONTEXT_SLOTS - 1)].exits += 1;
+        let bucket = (time_ns / BUCKET_NS) as usize;
         // Bounded: a bucket per 100 ms of machine time (a day is under 1M buckets).
         if bucket < 1 << 20 {
             if self.buckets.len() <= bucket {
                 self.buckets.resize(bucket + 1, [0; CLASS_SLOTS]);
             }
-            let b = &mut self.buckets[bucket][rec.class.index()];
+            let b = &mut self.buckets[bucket][class.index()];
             *b = b.saturating_add(1);
-        }
-        if let Some(t) = self.trace.as_mut() {
-            let iss = match self.trace_describe {
-                Some(f) => f(rec),
-                None => format!("hsr={:#010x}", rec.hsr),
-            };
-            let vmid = match rec.from {
-                Context::Guest { vmid, pl1 } => {
-                    format!("{vmid} {}", if pl1 { "PL1" } else { "PL0" })
-                }
-                Context::Hyp => "- Hyp".to_string(),
-                Context::Other => "- other".to_string(),
-            };
-            let r = writeln!(
-                t,
-                "{}.{:09} {} {} {:#010x} {} {}",
-                rec.time_ns / 1_000_000_000,
-                rec.time_ns % 1_000_000_000,
-                rec.count,
-                rec.class.key(),
-                rec.pc,
-                vmid,
-                iss
-            );
-            if let Err(e) = r {
-                tracing::error!("hyp trace: write failed ({e}); tracing stopped");
-                self.trace = None;
-            }
         }
     }
 
-    /// Records an exception return from Hyp mode into `to`.
+    /// The pending-cache slot of a trap at `pc` of `class`.
     #[inline]
-    pub(crate) fn record_return(&mut self, to: Context, insn_count: u64) {
-        let code = to.code();
-        self.switch_context_code(to, code, insn_count);
+    fn pending_slot(pc: u32, class: TrapClass) -> usize {
+        ((pc >> 1) as usize ^ class.index()) & (PENDING_SLOTS - 1)
+    }
+
+    /// Counts the trap in the pending entry of `slot` if that entry has the same key;
+    /// a direct-mapped cache of (class, PC, HSR, context, detail) counts in front of
+    /// the two maps: a trapping PC usually traps again the same way, so most entries
+    /// only bump a count here and need no sub-class; the maps get it on eviction and
+    /// in `flush`.
+    #[inline]
+    fn pending_hit(
+        &mut self,
+        slot: usize,
+        (pc, hsr, class, from_code, detail): (u32, u32, TrapClass, u16, u64),
+    ) -> bool {
+        match &mut self.pending[slot] {
+            Some(p)
+                if p.pc == pc
+                    && p.hsr == hsr
+                    && p.class == class
+                    && p.from_code == from_code
+                    && p.detail == detail =>
+            {
+                p.n += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Makes a new pending entry in `slot` (merging the one it replaces).
+    #[cold]
+    fn pending_insert(&mut self, slot: usize, p: Pending) {
+        if let Some(old) = self.pending[slot].replace(p) {
+            self.merge(old);
+        }
+    }
+
+    /// Records one entry to Hyp mode (the unit tests' way in; the HSR path does the same
+    /// in `Cpu::record_hyp_entry`). `detail` is what the sub-class depends on beyond
+    /// the other fields (see `Cpu::trap_detail`).
+    #[cfg(test)]
+    fn record_entry(&mut self, rec: &TrapRecord, detail: u64, insn_count: u64) {
+        let from_code = rec.from.code();
+        self.count_entry(rec.class, from_code, rec.time_ns, insn_count);
+        let slot = Self::pending_slot(rec.pc, rec.class);
+        let key = (rec.pc, rec.hsr, rec.class, from_code, detail);
+        if !self.pending_hit(slot, key) {
+            let p = Pending {
+                pc: rec.pc,
+                hsr: rec.hsr,
+                class: rec.class,
+                from_code,
+                detail,
+                sub: rec.sub,
+                n: 1,
+            };
+            self.pending_insert(slot, p);
+        }
+        self.write_trace(rec);
+    }
+
+    /// Writes the trace line of `rec` if tracing.
+    fn write_trace(&mut self, rec: &TrapRecord) {
+        let Some(t) = self.trace.as_mut() else {
+            return;
+        };
+        let iss = match self.trace_describe {
+            Some(f) => f(rec),
+            None => format!("hsr={:#010x}", rec.hsr),
+        };
+        let vmid = match rec.from {
+            Context::Guest { vmid, pl1 } => {
+                format!("{vmid} {}", if pl1 { "PL1" } else { "PL0" })
+            }
+            Context::Hyp => "- Hyp".to_string(),
+            Context::Other => "- other".to_string(),
+        };
+        let r = writeln!(
+            t,
+            "{}.{:09} {} {} {:#010x} {} {}",
+            rec.time_ns / 1_000_000_000,
+            rec.time_ns % 1_000_000_000,
+            rec.count,
+            rec.class.key(),
+            rec.pc,
+            vmid,
+            iss
+        );
+        if let Err(e) = r {
+            tracing::error!("hyp trace: write failed ({e}); tracing stopped");
+            self.trace = None;
+        }
+    }
+
+    /// Records an exception return from Hyp mode into the context of code `to_code`.
+    #[inline]
+    fn record_return(&mut self, to_code: u16, insn_count: u64) {
+        self.switch_context(to_code, insn_count);
         self.handling = None;
-        if code != Context::Other.code() {
-            self.context_mut(to, code).entries += 1;
+        if to_code != Context::Other.code() {
+            self.counters[to_code as usize & (CONTEXT_SLOTS - 1)].entries += 1;
         }
     }
 
     /// Total ERETs from Hyp mode into guests.
     pub fn entries(&self) -> u64 {
-        self.contexts
+        self.counters[..Context::Hyp.code() as usize]
             .iter()
-            .filter(|(k, _)| matches!(k, Context::Guest { .. }))
-            .map(|(_, v)| v.entries)
+            .map(|v| v.entries)
             .sum()
     }
 
@@ -625,45 +666,6 @@ impl HypStats {
     }
 }
 
-/// `ClockSource::Host` time at a few milliseconds' resolution, for a few nanoseconds:
-/// Linux's CLOCK_MONOTONIC_COARSE, anchored to the precise host clock at first use (the
-/// precise clock read per trap was a tenth of a trap-dense run's time).
-#[cfg(target_os = "linux")]
-fn coarse_host_ns() -> u64 {
-    #[repr(C)]
-    struct Timespec {
-        sec: i64,
-        nsec: i64,
-    }
-    extern "C" {
-        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
-    }
-    const CLOCK_MONOTONIC_COARSE: i32 = 6;
-    fn coarse() -> Option<u64> {
-        let mut ts = Timespec { sec: 0, nsec: 0 };
-        // SAFETY: clock_gettime writes one timespec (64-bit time_t on x86-64 and
-        // aarch64 Linux, the hosts a15emu builds for) and touches nothing else.
-        let r = unsafe { clock_gettime(CLOCK_MONOTONIC_COARSE, &mut ts) };
-        (r == 0).then(|| {
-            (ts.sec as u64)
-                .wrapping_mul(1_000_000_000)
-                .wrapping_add(ts.nsec as u64)
-        })
-    }
-    static ANCHOR: std::sync::OnceLock<Option<(u64, u64)>> = std::sync::OnceLock::new();
-    let host = crate::timer::ClockSource::Host;
-    let anchor = ANCHOR.get_or_init(|| Some((coarse()?, host.nanos(0))));
-    match (anchor, coarse()) {
-        (Some((c0, h0)), Some(c)) => h0.wrapping_add(c.wrapping_sub(*c0)),
-        _ => host.nanos(0),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn coarse_host_ns() -> u64 {
-    crate::timer::ClockSource::Host.nanos(0)
-}
-
 impl crate::cpu::Cpu {
     /// The statistics context of the current state.
     pub fn stats_context(&self) -> Context {
@@ -686,11 +688,10 @@ impl crate::cpu::Cpu {
         if !self.hyp_stats.enabled {
             return;
         }
-        let c = self.stats_context();
-        let code = c.code();
+        let code = self.stats_context().code();
         if code != self.hyp_stats.current_code {
             let n = self.exact_insn_count();
-            self.hyp_stats.switch_context_code(c, code, n);
+            self.hyp_stats.switch_context(code, n);
         }
     }
 
@@ -701,6 +702,7 @@ impl crate::cpu::Cpu {
             return;
         }
         let from = self.stats_context();
+        let from_code = from.code();
         let (class, hsr) = match (syndrome, vector) {
             (Some(h), _) => (TrapClass::from_ec(h >> 26), h),
             (None, hyp_vector::IRQ) if self.maintenance_irq => (TrapClass::MAINTENANCE, 0),
@@ -708,23 +710,45 @@ impl crate::cpu::Cpu {
             (None, hyp_vector::FIQ) => (TrapClass::FIQ, 0),
             (None, _) => (TrapClass::ASYNC_ABORT, 0),
         };
-        let sub = self.subclass(class, hsr);
+        let control = self.hyp_stats.trap_control.take();
+        let detail = self.trap_detail(class, hsr, control);
         let now = self.exact_insn_count();
+        let tracing = self.hyp_stats.trace.is_some();
         let time_ns = match self.cfg.clock {
             // The buckets need milliseconds; a trace line gets the precise time.
-            crate::timer::ClockSource::Host if self.hyp_stats.trace.is_none() => coarse_host_ns(),
+            crate::timer::ClockSource::Host if !tracing => self.hyp_stats.host_time(now),
             c => c.nanos(now),
         };
-        let rec = TrapRecord {
-            time_ns,
-            count: self.hyp_stats.total + 1,
-            class,
-            sub,
-            pc: self.s.cur_pc,
-            hsr,
-            from,
-        };
-        self.hyp_stats.record_entry(&rec, now);
+        let pc = self.s.cur_pc;
+        let st = &mut self.hyp_stats;
+        st.count_entry(class, from_code, time_ns, now);
+        let slot = HypStats::pending_slot(pc, class);
+        let key = (pc, hsr, class, from_code, detail);
+        if !st.pending_hit(slot, key) {
+            let p = Pending {
+                pc,
+                hsr,
+                class,
+                from_code,
+                detail,
+                sub: self.subclass(class, hsr, control),
+                n: 1,
+            };
+            self.hyp_stats.pending_insert(slot, p);
+        }
+        if tracing {
+            let sub = self.hyp_stats.pending[slot].map_or(SubClass::None, |p| p.sub);
+            let rec = TrapRecord {
+                time_ns,
+                count: self.hyp_stats.total,
+                class,
+                sub,
+                pc,
+                hsr,
+                from,
+            };
+            self.hyp_stats.write_trace(&rec);
+        }
     }
 
     /// Records an exception return out of Hyp mode (called after the new CPSR is set).
@@ -732,14 +756,38 @@ impl crate::cpu::Cpu {
         if !self.hyp_stats.enabled {
             return;
         }
-        let to = self.stats_context();
+        let to = self.stats_context().code();
         let now = self.exact_insn_count();
         self.hyp_stats.record_return(to, now);
     }
 
+    /// What the sub-class of an entry depends on besides its class, HSR, PC and
+    /// context, as one number (a key of the pending cache, so that the sub-class itself
+    /// is derived only once per distinct trap): the function id of an HVC or SMC, the
+    /// fault address register of an abort, the trap control of a trapped MCR/MRC
+    /// (the identity of its name).
+    #[inline]
+    fn trap_detail(&self, class: TrapClass, hsr: u32, control: Option<&'static str>) -> u64 {
+        match class.0 as u32 {
+            crate::exception::ec::HVC if hsr & 0xffff == XEN_HVC_IMM as u32 => {
+                self.s.regs[12] as u64
+            }
+            crate::exception::ec::HVC | 0x13 => self.s.regs[0] as u64,
+            crate::exception::ec::DABT_LOWER | crate::exception::ec::PABT_LOWER => {
+                self.s.hpfar as u64
+            }
+            crate::exception::ec::DABT_HYP => self.s.hdfar as u64,
+            0x03..=0x05 | 0x0c => control.map_or(0, |c| {
+                // The address and length of the name: equal only for the same name.
+                c.as_ptr() as u64 ^ (c.len() as u64) << 48
+            }),
+            _ => 0,
+        }
+    }
+
     /// The sub-class of an entry of `class` with syndrome `hsr`, from the ISS and the
     /// registers of the trapping context (Arm ARM B3.13.6 for the ISS layouts).
-    fn subclass(&mut self, class: TrapClass, hsr: u32) -> SubClass {
+    fn subclass(&self, class: TrapClass, hsr: u32, control: Option<&'static str>) -> SubClass {
         let iss = hsr & 0x01ff_ffff;
         let bit = |n: u32| (iss >> n) & 1 != 0;
         let field = |lo: u32, bits: u32| ((iss >> lo) & ((1 << bits) - 1)) as u8;
@@ -754,25 +802,8 @@ impl crate::cpu::Cpu {
                     opc2: field(17, 3),
                 };
                 let read = bit(0);
-                // The core is still in the trapping context: the rule that matches now
-                // is the one that trapped (an implemented encoding assumed; the rules
-                // for unimplemented ones are a subset). A trap loop asks the same
-                // question again and again: the last answer is kept with its inputs.
-                let s = &self.s;
-                let key: CauseKey = (
-                    iss & 0x000f_fc1e | (enc.cp as u32) << 24,
-                    read,
-                    s.is_privileged(),
-                    [s.hcr, s.hstr, s.hdcr, s.hcptr, s.cnthctl],
-                );
-                let cause = match self.hyp_stats.cause_cache {
-                    Some((k, c)) if k == key => c,
-                    _ => {
-                        let c = crate::hyp_traps::trap32(self, enc, !read, true);
-                        self.hyp_stats.cause_cache = Some((key, c));
-                        c
-                    }
-                };
+                // The control the instruction routine named when it trapped.
+                let cause = control;
                 SubClass::Mcr {
                     cp: enc.cp,
                     opc1: enc.opc1,
@@ -786,7 +817,7 @@ impl crate::cpu::Cpu {
             0x04 | 0x0c => {
                 let cp = if class.0 == 0x04 { 15 } else { 14 };
                 let (opc1, crm, read) = (field(16, 4), field(1, 4), bit(0));
-                let cause = crate::hyp_traps::trap64(self, cp, opc1, crm, !read, true);
+                let cause = control;
                 SubClass::Mcrr {
                     cp,
                     opc1,
@@ -853,9 +884,9 @@ mod tests {
         let b = SubClass::Hvc { imm: 0, func: 2 };
         // PCs 0x1000 and 0x1080 share a slot; PC 0x1000 also changes sub-class.
         for i in 0..10u32 {
-            st.record_entry(&rec(0x1000, a, i), 0);
-            st.record_entry(&rec(0x1080, a, 100 + i), 0);
-            st.record_entry(&rec(0x1000, b, 200 + i), 0);
+            st.record_entry(&rec(0x1000, a, i), 1, 0);
+            st.record_entry(&rec(0x1080, a, 100 + i), 1, 0);
+            st.record_entry(&rec(0x1000, b, 200 + i), 2, 0);
         }
         st.flush();
         let hvc = TrapClass::from_ec(0x12);
@@ -880,7 +911,11 @@ mod tests {
         let mut st = HypStats::new();
         let n = MAX_KEYS as u32 + 100;
         for i in 0..n {
-            st.record_entry(&rec(i * 4, SubClass::Hvc { imm: 0, func: i }, 0), 0);
+            st.record_entry(
+                &rec(i * 4, SubClass::Hvc { imm: 0, func: i }, 0),
+                i as u64,
+                0,
+            );
         }
         st.flush();
         assert_eq!(st.subclasses.len(), MAX_KEYS);

@@ -903,9 +903,11 @@ pub fn syndrome_smc(i: &Insn) -> u32 {
     hsr(ec::SMC, i.len == 4, cv_cond(i.cond))
 }
 
-/// The exception of a trap, with a trace line naming its control.
+/// The exception of a trap, with a trace line naming its control; the HSR path's
+/// statistics take the control's name from here (sub-class "SCTLR write, HCR.TVM").
 #[cold]
 pub fn take(cpu: &Cpu, control: &'static str, syndrome: u32) -> Exception {
+    cpu.hyp_stats.trap_control.set(Some(control));
     if tracing::enabled!(target: "hyp", tracing::Level::TRACE) {
         tracing::trace!(target: "hyp", "trap by {control}: hsr {syndrome:#010x} at pc {:#010x}", cpu.s.cur_pc);
     }
