@@ -4,7 +4,7 @@
 //! address and instruction-set state) and executed from the cache until code is
 //! overwritten (ARCHITECTURE.md, decision 1).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::decode;
 use crate::exception::Exception;
@@ -62,11 +62,11 @@ struct Block {
 #[derive(Default)]
 struct BlockCache {
     blocks: Vec<Block>,
-    map: HashMap<(u64, u64), u32>,
+    map: FxHashMap<(u64, u64), u32>,
     /// (virtual key, translation generation, block): a hit needs no translation.
     fast: Vec<(u64, u64, u32)>,
     /// Blocks decoded from each physical page, for invalidation by stores.
-    by_page: HashMap<u64, Vec<u32>>,
+    by_page: FxHashMap<u64, Vec<u32>>,
     /// Blocks dropped by invalidation whose slots are still in `blocks`.
     dead: usize,
 }
@@ -75,9 +75,9 @@ impl BlockCache {
     fn new() -> BlockCache {
         BlockCache {
             blocks: Vec::new(),
-            map: HashMap::new(),
+            map: FxHashMap::default(),
             fast: vec![NO_FAST; FAST_LOOKUP],
-            by_page: HashMap::new(),
+            by_page: FxHashMap::default(),
             dead: 0,
         }
     }

@@ -14,61 +14,12 @@
 //! kept here; the trap control of a trapped MCR/MRC is found at trap time, from
 //! hyp_traps.rs's rules, while the core is still in the trapping context.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::io::Write;
 
+use rustc_hash::FxHashMap;
+
 use crate::exception::ec;
-
-/// A fast multiplicative hasher for the statistics' small keys (the standard SipHash
-/// was 40% of the time of a trap-dense run).
-#[derive(Default, Clone, Copy)]
-pub struct FastHasher(u64);
-
-impl FastHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for FastHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for c in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..c.len()].copy_from_slice(c);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64)
-    }
-    #[inline]
-    fn write_u16(&mut self, i: u16) {
-        self.add(i as u64)
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(i as u64)
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i)
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64)
-    }
-}
-
-/// The statistics' hash maps.
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// At most this many distinct sub-classes and PCs are kept each (a guest choosing its
 /// HVC function ids or trapping PCs must not grow them without bound); entries past it
@@ -331,9 +282,9 @@ pub struct HypStats {
     /// Counters per context, indexed by `Context::code` (see [`Self::contexts`]).
     counters: Box<[GuestCounters; CONTEXT_SLOTS]>,
     /// Count per (context trapped from, class, sub-class).
-    pub subclasses: FastMap<(Context, TrapClass, SubClass), u64>,
+    pub subclasses: FxHashMap<(Context, TrapClass, SubClass), u64>,
     /// Count per (class, PC) with an HSR seen there (the latest one merged).
-    pub pcs: FastMap<(TrapClass, u32), (u64, u32)>,
+    pub pcs: FxHashMap<(TrapClass, u32), (u64, u32)>,
     /// Entries whose sub-class or PC was not kept (past [`MAX_KEYS`]).
     pub dropped_keys: u64,
     /// Counts not yet in `subclasses` and `pcs` (see `record_entry`, `flush`).
@@ -375,8 +326,8 @@ impl HypStats {
             counts: [0; CLASS_SLOTS],
             hyp_insns_by_class: [0; CLASS_SLOTS],
             counters: Box::new([GuestCounters::default(); CONTEXT_SLOTS]),
-            subclasses: FastMap::default(),
-            pcs: FastMap::default(),
+            subclasses: FxHashMap::default(),
+            pcs: FxHashMap::default(),
             dropped_keys: 0,
             pending: Box::new([None; PENDING_SLOTS]),
             buckets: Vec::new(),

@@ -556,7 +556,7 @@ fn unimplemented_sysreg(enc: CpReg, write: bool) -> Exception {
 
 /// Finds the table row for an encoding (a hash lookup built on first use).
 pub fn lookup(enc: CpReg) -> Option<&'static SysReg> {
-    static INDEX: std::sync::OnceLock<std::collections::HashMap<u32, &'static SysReg>> =
+    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<u32, &'static SysReg>> =
         std::sync::OnceLock::new();
     INDEX
         .get_or_init(|| {

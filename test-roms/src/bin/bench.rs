@@ -309,17 +309,17 @@ fn bench_hyp_cost(args: &Args) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// User + system CPU seconds of this process's waited-for children (/proc/self/stat
-/// cutime + cstime, in 100 Hz ticks), so that other load on the machine counts less.
+/// User + system CPU seconds of this process's waited-for children (getrusage, at
+/// microsecond resolution), so that other load on the machine counts less.
 fn children_cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rsplit_once(')').map_or("", |r| r.1);
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0.0))
-        .collect();
-    // Fields 16 and 17 of the line (cutime, cstime); `rest` starts at field 3.
-    (f.get(13).copied().unwrap_or(0.0) + f.get(14).copied().unwrap_or(0.0)) / 100.0
+    // SAFETY: a zeroed rusage is a valid value; getrusage only writes into it.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is a valid, writable rusage.
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(ru.ru_utime) + secs(ru.ru_stime)
 }
 
 /// Boot time of Debian's Linux to the initramfs markers, a15emu against QEMU.
