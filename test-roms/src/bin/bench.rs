@@ -4,8 +4,10 @@
 //!
 //! `cargo run --release -p test-roms --bin bench -- [--runs N] [--rom NAME] [--no-qemu]`
 //!
-//! With `--hyp-cost`, it times the Hyp statistics (issue 6): the synthetic trap workload
-//! cli/tests/roms/hvloop.S at three trap densities, with counting on and off.
+//! With `--hyp-cost`, it times the Hyp statistics (issue 6) with counting on and off: the
+//! synthetic trap workload cli/tests/roms/hvloop.S at four trap densities, then (when the
+//! images are fetched) the Xen boot of `--xen` with the instruction clock, so that both
+//! runs execute the same instructions.
 //!
 //! With `--linux`, it times the boot of Debian's kernel and busybox initramfs (the images
 //! of scripts/fetch-images.sh) to the initramfs's markers instead, against
@@ -307,6 +309,77 @@ fn bench_hyp_cost(args: &Args) {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+    bench_hyp_cost_xen(args);
+}
+
+/// The Hyp statistics' cost on the Xen boot of `--xen` (dom0 + 2 domUs, to Xen's
+/// power-off): `--clock instructions` makes the runs with counting on and off execute
+/// the same instructions; compared by CPU time (medians of interleaved runs).
+fn bench_hyp_cost_xen(args: &Args) {
+    use test_roms::linux::{self, XenImages};
+    let fail = |e: String| -> ! {
+        eprintln!("bench: {e}");
+        std::process::exit(1)
+    };
+    let img = match XenImages::find() {
+        Ok(i) => i,
+        Err(e) => {
+            println!("bench: no Xen boot for the counting cost ({e})");
+            return;
+        }
+    };
+    let bin = a15emu_binary().unwrap_or_else(|e| fail(e));
+    println!(
+        "bench: Hyp statistics cost on the Xen boot (dom0 + 2 domUs, --clock instructions), \
+         {} runs each (median CPU time)",
+        args.runs
+    );
+    let (mut on, mut off) = (Vec::new(), Vec::new());
+    let mut insns = None;
+    for i in 0..args.runs {
+        for (counting, v) in [(true, &mut on), (false, &mut off)] {
+            let mut c = linux::xen_a15emu_command(&bin, &img, 2, true);
+            c.args(["--clock", "instructions", "--stats"]);
+            if !counting {
+                c.arg("--no-hyp-stats");
+            }
+            let cpu0 = children_cpu_secs();
+            let o = c
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap_or_else(|e| fail(e.to_string()));
+            let cpu = children_cpu_secs() - cpu0;
+            let err = String::from_utf8_lossy(&o.stderr);
+            let n = err.lines().find_map(|l| {
+                l.strip_prefix("a15emu: ")?
+                    .split(' ')
+                    .next()?
+                    .parse::<u64>()
+                    .ok()
+            });
+            let Some(n) = n.filter(|_| o.status.success()) else {
+                fail(format!("a15emu failed ({}): {err}", o.status))
+            };
+            // The same instructions both ways, or the comparison means nothing.
+            if *insns.get_or_insert(n) != n {
+                fail(format!(
+                    "the Xen boot ran {n} instructions, an earlier run {}",
+                    insns.unwrap_or(0)
+                ));
+            }
+            println!(
+                "  run {}: counting {}: {cpu:.2} s CPU, {n} instructions",
+                i + 1,
+                if counting { "on " } else { "off" }
+            );
+            v.push(cpu);
+        }
+    }
+    let (on, off) = (median(&mut on), median(&mut off));
+    println!(
+        "bench: Xen boot CPU time, counting on {on:.2} s, off {off:.2} s: cost {:.1}%",
+        (on - off) / off * 100.0
+    );
 }
 
 /// User + system CPU seconds of this process's waited-for children (getrusage, at
