@@ -878,4 +878,84 @@ mod tests {
         assert_eq!(st.total, n as u64);
         assert_eq!(st.counts[0x12], n as u64);
     }
+
+    #[test]
+    fn host_time_is_read_again_after_many_instructions_or_a_wfi() {
+        let mut st = HypStats::new();
+        let t0 = st.host_time(1000);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        // Within the refresh interval the cached reading stands...
+        assert_eq!(st.host_time(1000 + HOST_CLOCK_REFRESH_INSNS - 1), t0);
+        // ...past it, or after a WFI, the clock is read again.
+        let t1 = st.host_time(1000 + HOST_CLOCK_REFRESH_INSNS);
+        assert!(t1 >= t0 + 5_000_000, "{t0} {t1}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(st.host_time(1000 + HOST_CLOCK_REFRESH_INSNS + 1), t1);
+        st.host_time_stale();
+        assert!(st.host_time(1000 + HOST_CLOCK_REFRESH_INSNS + 2) >= t1 + 5_000_000);
+    }
+
+    #[test]
+    fn contexts_are_listed_from_their_codes() {
+        let mut st = HypStats::new();
+        let g = Context::Guest {
+            vmid: 3,
+            pl1: false,
+        };
+        st.record_entry(&rec(0x1000, SubClass::None, 0), 0, 10);
+        st.record_return(g.code(), 20);
+        st.record_entry(
+            &TrapRecord {
+                from: g,
+                ..rec(0x2000, SubClass::None, 0)
+            },
+            0,
+            50,
+        );
+        st.settle(60);
+        let guest1 = Context::Guest { vmid: 1, pl1: true };
+        assert_eq!(
+            st.contexts(),
+            vec![
+                (
+                    guest1,
+                    GuestCounters {
+                        exits: 1,
+                        entries: 0,
+                        insns: 0
+                    }
+                ),
+                (
+                    g,
+                    GuestCounters {
+                        exits: 1,
+                        entries: 1,
+                        insns: 30
+                    }
+                ),
+                (
+                    Context::Hyp,
+                    GuestCounters {
+                        exits: 0,
+                        entries: 0,
+                        insns: 20
+                    }
+                ),
+                // Before the first trap the core was in no known context.
+                (
+                    Context::Other,
+                    GuestCounters {
+                        exits: 0,
+                        entries: 0,
+                        insns: 10
+                    }
+                ),
+            ]
+        );
+        assert_eq!(st.entries(), 1);
+        assert_eq!(st.hyp_insns, 20);
+        assert_eq!(Context::from_code(g.code()), g);
+        assert_eq!(Context::from_code(Context::Hyp.code()), Context::Hyp);
+        assert_eq!(Context::from_code(Context::Other.code()), Context::Other);
+    }
 }
