@@ -182,6 +182,11 @@ pub enum Exception {
     /// HSTR, HCPTR, HDCR), with its HSR value: taken through the Hyp Trap vector with
     /// ELR_hyp = the trapped instruction (Arm ARM B1.14).
     HypTrap(u32),
+    /// An Undefined Instruction exception in Hyp mode that reports a syndrome: a VFP
+    /// instruction blocked by HCPTR.TCP10/TCP11 in Hyp mode is taken through the Hyp
+    /// Undefined vector with HSR EC 0x07 (Armv8 AArch32.CheckFPAdvSIMDTrap; QEMU does the
+    /// same). Outside Hyp mode it is a plain Undefined Instruction exception.
+    HypUndefined(u32),
 }
 
 impl Cpu {
@@ -196,6 +201,10 @@ impl Cpu {
         if self.s.in_hyp() {
             return self.take_exception_in_hyp(e);
         }
+        let e = match e {
+            Exception::HypUndefined(_) => Exception::Undefined,
+            e => e,
+        };
         // Stage 2 aborts from Non-secure PL0/PL1 go to Hyp mode (mmu/stage2.rs).
         if self.take_stage2_abort(&e) {
             return;
@@ -205,7 +214,7 @@ impl Cpu {
         }
         // (mode, vector offset, return link, also mask F)
         let (mode, offset, lr, mask_f, mask_a) = match e {
-            Exception::Undefined => (
+            Exception::Undefined | Exception::HypUndefined(_) => (
                 Mode::Und,
                 0x04,
                 pc.wrapping_add(if thumb { 2 } else { 4 }),
@@ -370,6 +379,9 @@ impl Cpu {
         match e {
             Exception::Undefined | Exception::Smc => {
                 self.enter_hyp(Some(hsr(ec::UNKNOWN, true, 0)), pc, hyp_vector::UNDEF)
+            }
+            Exception::HypUndefined(syndrome) => {
+                self.enter_hyp(Some(syndrome), pc, hyp_vector::UNDEF)
             }
             Exception::Svc(imm) => {
                 if self.s.itstate != 0 {

@@ -585,13 +585,19 @@ fn hcptr_traps_vfp_after_cpacr_and_fpexc() {
     // Clear: the instruction completes; Secure state: not trapped.
     completes_one(VADD_F64, |_| {});
     secure_completes(VADD_F64, tcp);
-    // In Hyp mode (CPACR ignored) the access is UNDEFINED, taken in Hyp mode.
+    // In Hyp mode (CPACR ignored) the access is UNDEFINED, taken in Hyp mode through
+    // the Undefined vector, with the HCPTR syndrome (EC 0x07, as QEMU).
     let mut c = ns_cpu(&[VADD_F32], Mode::Hyp);
     tcp(&mut c);
     c.step();
     assert_eq!(
-        (c.s.mode(), c.s.regs[15], c.s.elr_hyp),
-        (Mode::Hyp, BASE + 0x04, CODE)
+        (c.s.mode(), c.s.regs[15], c.s.elr_hyp, c.s.hsr),
+        (
+            Mode::Hyp,
+            BASE + 0x04,
+            CODE,
+            EC_HCPTR << 26 | IL | 1 << 24 | AL << 20 | 10
+        )
     );
     hyp_completes(VADD_F32, |c| c.s.cpacr = 0);
 }

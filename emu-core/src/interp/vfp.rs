@@ -161,7 +161,8 @@ fn check_slow(cpu: &Cpu, i: &Insn) -> Result<(), Exception> {
 /// HCPTR.TCP10/TCP11 (Arm ARM B4.1.63, B1.14.15), after CPACR and FPEXC (which make the
 /// instruction UNDEFINED first): a Non-secure PL0/PL1 access traps to Hyp mode with EC
 /// 0x07 and the encoding's coprocessor number (10 or 11; TA = 0: Advanced SIMD is not
-/// implemented); in Hyp mode the access is UNDEFINED. Secure state is not affected.
+/// implemented); in Hyp mode the access is UNDEFINED, taken to the Hyp Undefined vector
+/// with the same syndrome. Secure state is not affected.
 fn hcptr_check(cpu: &Cpu, i: &Insn) -> Result<(), Exception> {
     let coproc = (i.raw >> 8) & 15;
     let bit = if coproc == 11 {
@@ -172,11 +173,11 @@ fn hcptr_check(cpu: &Cpu, i: &Insn) -> Result<(), Exception> {
     if cpu.s.hcptr & bit == 0 {
         return Ok(());
     }
+    let h = crate::hyp_traps::syndrome_hcptr(i, coproc, false);
     if cpu.s.in_hyp() {
-        return Err(Exception::Undefined);
+        return Err(Exception::HypUndefined(h));
     }
     if crate::hyp_traps::at_trappable_level(cpu) {
-        let h = crate::hyp_traps::syndrome_hcptr(i, coproc, false);
         let name = if coproc == 11 {
             "HCPTR.TCP11"
         } else {
