@@ -2,6 +2,8 @@
 //! motherboard (0x1c020000), where it selects the SP804 timers' clocks.
 //!
 //! Only register storage matters for the board: there are no real clocks, PLLs or modes.
+//! A write to SCSYSSTAT requests a system reset (the SP810's soft reset request, which
+//! Xen's vexpress platform code uses to reboot): the board takes it as a reboot.
 //! Mode changes complete at once (SCCTRL.ModeStatus mirrors ModeCtrl). The timer-enable
 //! select bits SCCTRL.TimerEnnSel (bit 15 + 2n) choose between REFCLK (32.768 kHz, reset
 //! value) and TIMCLK (1 MHz, what Linux's vexpress clock code selects): see
@@ -51,6 +53,8 @@ pub struct Sp810 {
     scperclken: u32,
     test: [u32; 7],
     warned: HashSet<(u64, bool)>,
+    /// A write to SCSYSSTAT since the last [`Sp810::take_reset_request`].
+    reset_requested: bool,
 }
 
 impl Default for Sp810 {
@@ -60,6 +64,11 @@ impl Default for Sp810 {
 }
 
 impl Sp810 {
+    /// Whether the guest wrote SCSYSSTAT (a reset request) since the last call.
+    pub fn take_reset_request(&mut self) -> bool {
+        std::mem::take(&mut self.reset_requested)
+    }
+
     pub fn new() -> Sp810 {
         Sp810 {
             scctrl: MODE_NORMAL | (MODE_NORMAL << MODE_STATUS_SHIFT),
@@ -73,6 +82,7 @@ impl Sp810 {
             scperclken: 0xffff_ffff,
             test: [0; 7],
             warned: HashSet::new(),
+            reset_requested: false,
         }
     }
 
@@ -130,7 +140,8 @@ impl Sp810 {
                 let mode = v & MODE_CTRL_MASK;
                 self.scctrl = (v & !MODE_STATUS_MASK) | (mode << MODE_STATUS_SHIFT);
             }
-            SCSYSSTAT => {} // any write clears the (never set) reset status
+            // Any write requests a system reset (the reset status reads as zero).
+            SCSYSSTAT => self.reset_requested = true,
             SCIMCTRL => self.scimctrl = v & 0xff,
             SCIMSTAT => self.scimstat = v & 1,
             SCXTALCTRL => self.scxtalctrl = v & 0x7ffff,
@@ -301,13 +312,21 @@ mod tests {
         let mut d = Sp810::new();
         w(&mut d, 0x034, 5);
         assert_eq!(r(&mut d, 0x034), 0);
-        w(&mut d, SCSYSSTAT, 5);
-        assert_eq!(r(&mut d, SCSYSSTAT), 0);
         w(&mut d, 0xee0, 5);
         assert_eq!(r(&mut d, 0xee0), 0);
         assert!(d.write(SCIMCTRL, 1, 0xff)); // sub-word write ignored
         assert_eq!(r(&mut d, SCIMCTRL), 0);
         assert_eq!(d.read(SCCTRL, 8), Some(0));
         assert_eq!(d.read(0x1000, 4), Some(0));
+    }
+
+    #[test]
+    fn a_scsysstat_write_requests_a_reset() {
+        let mut d = Sp810::new();
+        assert!(!d.take_reset_request());
+        w(&mut d, SCSYSSTAT, 1);
+        assert_eq!(r(&mut d, SCSYSSTAT), 0);
+        assert!(d.take_reset_request());
+        assert!(!d.take_reset_request());
     }
 }

@@ -274,9 +274,13 @@ impl Board {
         d
     }
 
-    /// A shutdown or reboot the guest asked for.
+    /// A shutdown or reboot the guest asked for (V2M SYS_CFG, or an SP810 reset).
     pub fn take_power_request(&self) -> Option<PowerRequest> {
-        self.sysregs.borrow_mut().take_power_request()
+        let sys = self.sysregs.borrow_mut().take_power_request();
+        if sys.is_none() && self.sp810.borrow_mut().take_reset_request() {
+            return Some(PowerRequest::Reset);
+        }
+        sys
     }
 
     pub fn flush_serial(&mut self) {

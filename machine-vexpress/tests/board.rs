@@ -199,3 +199,18 @@ fn stop_handle_quits_waiting_and_running_guests() {
     t.join().unwrap();
     assert!(m.cpu.insn_count > 0);
 }
+
+#[test]
+fn an_sp810_scsysstat_write_reboots_the_board() {
+    // movw r0, #0x0004; movt r0, #0x1c02 (SP810 SCSYSSTAT); mov r1, #1; str r1, [r0]; b .
+    let words: [u32; 5] = [
+        0xe300_0004,
+        0xe341_0c02,
+        0xe3a0_1001,
+        0xe580_1000,
+        0xeaff_fffe,
+    ];
+    let image: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let (r, out, _) = run(&image, ClockSource::Instructions);
+    assert_eq!(r.unwrap(), Exit::Reboot, "output so far: {out:?}");
+}
