@@ -554,20 +554,42 @@ fn unimplemented_sysreg(enc: CpReg, write: bool) -> Exception {
     Exception::Undefined
 }
 
-/// Finds the table row for an encoding (a hash lookup built on first use).
+/// Every row of `TABLES`, and the position in it of each encoding (built on first use).
+struct RowIndex {
+    rows: Vec<&'static SysReg>,
+    by_key: rustc_hash::FxHashMap<u32, u32>,
+}
+
+fn row_index() -> &'static RowIndex {
+    static INDEX: std::sync::OnceLock<RowIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let rows: Vec<&'static SysReg> = TABLES.iter().flat_map(|t| t.iter()).collect();
+        // The last row of an encoding wins: ID_RAZ_REGS, first in TABLES, covers the
+        // reserved ID space that the real ID registers' rows then take over.
+        let mut by_key = rustc_hash::FxHashMap::default();
+        for (i, r) in rows.iter().enumerate() {
+            by_key.insert(key(r.enc), i as u32);
+        }
+        RowIndex { rows, by_key }
+    })
+}
+
+/// Finds the table row for an encoding (a hash lookup).
 pub fn lookup(enc: CpReg) -> Option<&'static SysReg> {
-    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<u32, &'static SysReg>> =
-        std::sync::OnceLock::new();
-    INDEX
-        .get_or_init(|| {
-            TABLES
-                .iter()
-                .flat_map(|t| t.iter())
-                .map(|r| (key(r.enc), r))
-                .collect()
-        })
-        .get(&key(enc))
-        .copied()
+    row_at(row_id(enc))
+}
+
+/// The row of an encoding as a number the decoder keeps in the instruction (MCR/MRC's
+/// `imm`), so that executing it needs no lookup: row position + 1, or 0 for none.
+pub fn row_id(enc: CpReg) -> u32 {
+    row_index().by_key.get(&key(enc)).map_or(0, |&i| i + 1)
+}
+
+/// The row of a [`row_id`].
+#[inline]
+pub fn row_at(id: u32) -> Option<&'static SysReg> {
+    let i = id.checked_sub(1)?;
+    row_index().rows.get(i as usize).copied()
 }
 
 /// Whether a 64-bit access completes at the current PL with every Hyp trap control
@@ -607,7 +629,17 @@ impl Cpu {
 
     /// MRC with the instruction's operands (for the syndrome of a Hyp trap).
     pub fn mrc(&mut self, enc: CpReg, ops: &Operands) -> Result<u32, Exception> {
-        let row = lookup(enc);
+        self.mrc_row(lookup(enc), enc, ops)
+    }
+
+    /// [`Self::mrc`] with the table row already found (the decoder's `row_id`).
+    #[inline]
+    pub fn mrc_row(
+        &mut self,
+        row: Option<&'static SysReg>,
+        enc: CpReg,
+        ops: &Operands,
+    ) -> Result<u32, Exception> {
         if hyp_traps::armed(self) {
             self.check_trap32(row, enc, false, ops)?;
         }
@@ -671,7 +703,18 @@ impl Cpu {
 
     /// MCR with the instruction's operands (for the syndrome of a Hyp trap).
     pub fn mcr(&mut self, enc: CpReg, v: u32, ops: &Operands) -> Result<(), Exception> {
-        let row = lookup(enc);
+        self.mcr_row(lookup(enc), enc, v, ops)
+    }
+
+    /// [`Self::mcr`] with the table row already found (the decoder's `row_id`).
+    #[inline]
+    pub fn mcr_row(
+        &mut self,
+        row: Option<&'static SysReg>,
+        enc: CpReg,
+        v: u32,
+        ops: &Operands,
+    ) -> Result<(), Exception> {
         if hyp_traps::armed(self) {
             self.check_trap32(row, enc, true, ops)?;
         }

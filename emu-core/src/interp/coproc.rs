@@ -3,7 +3,9 @@
 //!
 //! Operand convention (set by decode/a32/coproc.rs):
 //! - `shift_imm` = coprocessor number, `op` = opc1, `shift` = opc2,
-//!   `rn` = CRn, `rm` = CRm, `rd` = Rt, `ra` = Rt2 (MCRR/MRRC).
+//!   `rn` = CRn, `rm` = CRm, `rd` = Rt, `ra` = Rt2 (MCRR/MRRC);
+//! - MCR/MRC: `imm` = the system-register table row (`sysreg::row_id`, found once at
+//!   decode time).
 
 use crate::cpu::Cpu;
 use crate::exception::Exception;
@@ -25,12 +27,12 @@ fn cpreg(i: &Insn) -> CpReg {
 /// MCR: Rt to a coprocessor register (the block ends after it: see `Cpu::cp_write`).
 pub fn exec_mcr(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
     let v = cpu.reg(i.rd);
-    cpu.mcr(cpreg(i), v, &Operands::of(i))
+    cpu.mcr_row(crate::sysreg::row_at(i.imm), cpreg(i), v, &Operands::of(i))
 }
 
 /// MRC: a coprocessor register to Rt; Rt = 15 means APSR_nzcv (bits 31:28).
 pub fn exec_mrc(cpu: &mut Cpu, i: &Insn) -> Result<(), Exception> {
-    let v = cpu.mrc(cpreg(i), &Operands::of(i))?;
+    let v = cpu.mrc_row(crate::sysreg::row_at(i.imm), cpreg(i), &Operands::of(i))?;
     if i.rd == 15 {
         cpu.s.set_nzcv(v);
     } else {

@@ -48,6 +48,14 @@ pub(crate) fn decode_cp(w: u32, two: bool) -> Insn {
         i.rn = ((w >> 16) & 0xf) as u8;
         i.op = ((w >> 21) & 7) as u8;
         i.shift = ((w >> 5) & 7) as u8;
+        // MCR/MRC: the table row, found once here rather than on every execution.
+        i.imm = crate::sysreg::row_id(crate::sysreg::CpReg {
+            cp: cp as u8,
+            opc1: i.op,
+            crn: i.rn,
+            crm: i.rm,
+            opc2: i.shift,
+        });
     }
     if ends {
         i.flags |= flags::ENDS_BLOCK;
