@@ -20,17 +20,18 @@ cd "$(dirname "$0")/.."
 ./scripts/fetch-images.sh >/dev/null
 CACHE=${A15EMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/a15emu}
 cargo build --release -q -p cli
+BIN=${CARGO_TARGET_DIR:-target}/release/a15emu
 # --symbols for each symbol file in the cache (fetch-images.sh removes a stale System.map).
 KSYMS=
 [ -s "$CACHE/System.map" ] && KSYMS=$CACHE/System.map
 if [ "${1:-}" = --linux ]; then
     shift
-    exec target/release/a15emu run --kernel "$CACHE/vmlinuz" --initrd "$CACHE/initrd.gz" \
+    exec "$BIN" run --kernel "$CACHE/vmlinuz" --initrd "$CACHE/initrd.gz" \
         --append "console=ttyAMA0" ${KSYMS:+--symbols "$KSYMS"} "$@"
 fi
 K=$CACHE/vmlinuz
 I=$CACHE/initrd.gz
-exec target/release/a15emu run --kernel "$CACHE/xen-4.17-armhf" --hyp-stats \
+exec "$BIN" run --kernel "$CACHE/xen-4.17-armhf" --hyp-stats \
     --symbols "$CACHE/xen-syms.map" ${KSYMS:+--symbols "$KSYMS"} \
     --dom0 "$K,initrd=$I,append=console=hvc0 a15emu.test a15emu.role=dom0 a15emu.domus=2" \
     --domu "$K,initrd=$I,append=console=ttyAMA0 a15emu.test a15emu.role=domU1" \
