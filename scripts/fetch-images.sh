@@ -32,7 +32,7 @@ for arg in "$@"; do
         --no-xen) XEN=0 ;;
         --kernel-symbols) KSYMS=1 ;;
         --force) FORCE=1 ;;
-        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$arg' (usage: $0 [--no-xen] [--kernel-symbols] [--force])" ;;
     esac
 done
