@@ -4,11 +4,18 @@
 # apt state (no root, the system's apt configuration is untouched), and builds a busybox
 # initramfs. Everything lands in the cache directory:
 #   ${A15EMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/a15emu}
-# Outputs: vmlinuz (zImage), vexpress-v2p-ca15-tc1.dtb, initrd.gz and xen-4.17-armhf
-# (from xen-hypervisor-4.17-armhf).
-# Usage: scripts/fetch-images.sh [--no-xen] [--force]
-#   --no-xen  skip the Xen 4.17 hypervisor (--xen, fetching it, is the default)
-#   --force   rebuild the outputs even when present (downloaded .debs stay cached)
+# Outputs: vmlinuz (zImage), vexpress-v2p-ca15-tc1.dtb, initrd.gz, xen-4.17-armhf (from
+# xen-hypervisor-4.17-armhf) and xen-syms.map (Xen's code symbols as a System.map, made
+# from xen-syms in xen-hypervisor-4.17-armhf-dbg, 340 KB) for `a15emu run --symbols`.
+# With --kernel-symbols also System.map, the kernel's symbols, from
+# linux-image-6.1.0-NN-armmp-lpae-dbg: a 620 MB download (2.7 GB installed; about 10 s
+# here) of which only the System.map (or, failing that, the vmlinux, converted) is
+# extracted; that .deb is deleted afterwards, unlike the other .debs, which stay cached.
+# A System.map of another kernel version than the current one is removed.
+# Usage: scripts/fetch-images.sh [--no-xen] [--kernel-symbols] [--force]
+#   --no-xen          skip the Xen 4.17 hypervisor (--xen, fetching it, is the default)
+#   --kernel-symbols  also fetch the kernel's symbols (System.map; a 620 MB download)
+#   --force           rebuild the outputs even when present (downloaded .debs stay cached)
 # Idempotent: downloads and outputs already in the cache are reused. Prints the paths at
 # the end; on failure prints one line starting with "fetch-images: error:" and exits 1.
 set -u
@@ -17,18 +24,20 @@ die() { echo "fetch-images: error: $*" >&2; exit 1; }
 note() { echo "fetch-images: $*" >&2; }
 
 XEN=1
+KSYMS=0
 FORCE=0
 for arg in "$@"; do
     case "$arg" in
         --xen) XEN=1 ;;
         --no-xen) XEN=0 ;;
+        --kernel-symbols) KSYMS=1 ;;
         --force) FORCE=1 ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) die "unknown argument '$arg' (usage: $0 [--no-xen] [--force])" ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument '$arg' (usage: $0 [--no-xen] [--kernel-symbols] [--force])" ;;
     esac
 done
 
-for tool in apt-get apt-cache dpkg dpkg-deb python3 gzip; do
+for tool in apt-get apt-cache dpkg dpkg-deb python3 gzip tar; do
     command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found (needs a Debian-like host with python3)"
 done
 
@@ -99,11 +108,17 @@ note "kernel package: $KPKG"
 PKGS="$KPKG busybox-static"
 [ $XEN -eq 1 ] && PKGS="$PKGS xen-hypervisor-4.17-armhf"
 
+# Echo a package's candidate version.
+candidate() {
+    ver=$(apt_private apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | head -n 1)
+    [ -n "$ver" ] && [ "$ver" != "(none)" ] || { echo "no candidate version for $1" >&2; return 1; }
+    echo "$ver"
+}
+
 # Echo the cached .deb for a package at its candidate version, downloading if missing.
 fetch_deb() {
     pkg=$1
-    ver=$(apt_private apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p' | head -n 1)
-    [ -n "$ver" ] && [ "$ver" != "(none)" ] || { echo "no candidate version for $pkg" >&2; return 1; }
+    ver=$(candidate "$pkg") || return 1
     vfile=$(printf '%s' "$ver" | sed 's/:/%3a/')
     deb=$DEBS/${pkg}_${vfile}_armhf.deb
     if [ ! -s "$deb" ]; then
@@ -122,6 +137,8 @@ KDEB=$(fetch_deb "$KPKG") || die "could not download $KPKG"
 BDEB=$(fetch_deb busybox-static) || die "could not download busybox-static"
 if [ $XEN -eq 1 ]; then
     XDEB=$(fetch_deb xen-hypervisor-4.17-armhf) || die "could not download xen-hypervisor-4.17-armhf"
+    # Its debug symbols (xen-syms, an ELF with the symbol table) are small: always fetched.
+    XDBGDEB=$(fetch_deb xen-hypervisor-4.17-armhf-dbg) || die "could not download xen-hypervisor-4.17-armhf-dbg"
 fi
 
 # --- extract -----------------------------------------------------------------------------
@@ -156,6 +173,115 @@ if [ $XEN -eq 1 ]; then
     XDIR=$(extract "$XDEB") || die "cannot extract $XDEB"
     [ -s "$XDIR/boot/xen-4.17-armhf" ] || die "no /boot/xen-4.17-armhf in $XDEB"
     install_out "$XDIR/boot/xen-4.17-armhf" "$CACHE/xen-4.17-armhf" || die "cannot write $CACHE/xen-4.17-armhf"
+fi
+
+# --- symbols -----------------------------------------------------------------------------
+# elf2map ELF OUT: an ELF32 Arm file's code symbols (STT_FUNC and STT_NOTYPE in executable
+# sections, without the $a/$t/$d mapping symbols) as a System.map ("c0008000 T stext",
+# sorted by address; T global, W weak, t local). A small reader of its own: binutils' nm
+# may not know Arm, and only the section headers, .symtab and .strtab are read.
+ELF2MAP_VERSION=1
+elf2map() {
+    python3 - "$1" "$2" <<'EOF'
+import struct, sys
+src, out = sys.argv[1:3]
+def fail(msg):
+    sys.exit("%s: %s" % (src, msg))
+with open(src, "rb") as f:
+    eh = f.read(52)
+    if len(eh) < 52 or eh[:4] != b"\x7fELF" or eh[4] != 1 or eh[5] != 1:
+        fail("not a little-endian ELF32 file")
+    if struct.unpack_from("<H", eh, 18)[0] != 40:  # EM_ARM
+        fail("not an Arm ELF file")
+    shoff, = struct.unpack_from("<I", eh, 32)
+    shentsize, shnum = struct.unpack_from("<HH", eh, 46)
+    if shentsize != 40 or shnum == 0:
+        fail("no section headers")
+    f.seek(shoff)
+    raw = f.read(40 * shnum)
+    if len(raw) < 40 * shnum:
+        fail("truncated section headers")
+    # (sh_type, sh_flags, sh_offset, sh_size, sh_link) of each section
+    secs = [struct.unpack_from("<4xIIxxxxIII", raw, 40 * i) for i in range(shnum)]
+    symtab = [s for s in secs if s[0] == 2]  # SHT_SYMTAB
+    if not symtab or symtab[0][4] >= shnum:
+        fail("no symbol table (stripped?)")
+    _, _, off, size, link = symtab[0]
+    f.seek(off)
+    syms = f.read(size)
+    f.seek(secs[link][2])
+    strtab = f.read(secs[link][3])
+lines = []
+for i in range(0, len(syms) - 15, 16):
+    name, value, _, info, _, shndx = struct.unpack_from("<IIIBBH", syms, i)
+    kind, bind = info & 15, info >> 4
+    if kind not in (0, 2) or value == 0 or not 0 < shndx < len(secs):  # NOTYPE, FUNC
+        continue
+    if secs[shndx][1] & 6 != 6:  # SHF_ALLOC | SHF_EXECINSTR
+        continue
+    end = strtab.find(b"\0", name)
+    n = strtab[name:end].decode("ascii", "replace")
+    if not n or n.startswith("$"):
+        continue
+    lines.append((value & ~1, "t" if bind == 0 else ("W" if bind == 2 else "T"), n))
+if not lines:
+    fail("no code symbols in the symbol table")
+lines.sort()
+with open(out, "w") as o:
+    for v, l, n in lines:
+        o.write("%08x %s %s\n" % (v, l, n))
+EOF
+}
+
+# Xen's symbols: xen-syms.map from the -dbg package's xen-syms (its own .map file has a
+# format of its own: 0x-prefixed addresses, file-qualified local names).
+if [ $XEN -eq 1 ]; then
+    XDBGDIR=$(extract "$XDBGDEB") || die "cannot extract $XDBGDEB"
+    XSYMS=$XDBGDIR/usr/lib/debug/boot/xen-syms-4.17-armhf
+    [ -s "$XSYMS" ] || die "no /usr/lib/debug/boot/xen-syms-4.17-armhf in $XDBGDEB"
+    XMAP=$CACHE/xen-syms.map
+    XMAP_SRC="$XSYMS elf2map-v$ELF2MAP_VERSION"
+    if [ $FORCE -eq 1 ] || [ ! -s "$XMAP" ] || [ "$(cat "$XMAP.src" 2>/dev/null)" != "$XMAP_SRC" ]; then
+        elf2map "$XSYMS" "$XMAP.tmp" && mv "$XMAP.tmp" "$XMAP" && echo "$XMAP_SRC" >"$XMAP.src" \
+            || die "cannot make $XMAP from $XSYMS"
+    fi
+fi
+
+# The kernel's symbols (--kernel-symbols): System.map from $KPKG-dbg at the kernel's
+# version. Only one member of that 620 MB .deb is extracted (tar --occurrence stops at
+# it, near the archive's start): its System.map, or else its vmlinux, converted.
+KMAP=$CACHE/System.map
+KDBG=$KPKG-dbg
+KDBG_VER=$(candidate "$KDBG" 2>/dev/null) || KDBG_VER=none
+KMAP_SRC="$KDBG=$KDBG_VER elf2map-v$ELF2MAP_VERSION"
+KVER=${KPKG#linux-image-}
+# One member of a .deb to a file; dpkg-deb's complaint about the pipe tar closed early
+# is expected.
+deb_member() { # deb member out
+    dpkg-deb --fsys-tarfile "$1" 2>/dev/null | tar -xO --occurrence=1 "$2" >"$3" 2>/dev/null
+    [ -s "$3" ]
+}
+if [ $KSYMS -eq 1 ]; then
+    [ "$KDBG_VER" != none ] || die "no $KDBG in the armhf lists"
+    if [ $FORCE -eq 1 ] || [ ! -s "$KMAP" ] || [ "$(cat "$KMAP.src" 2>/dev/null)" != "$KMAP_SRC" ]; then
+        KDBGDEB=$(fetch_deb "$KDBG") || die "could not download $KDBG"
+        note "extracting the kernel's symbols from $(basename "$KDBGDEB")"
+        if deb_member "$KDBGDEB" "./usr/lib/debug/boot/System.map-$KVER" "$KMAP.tmp" \
+            && grep -q '^[0-9a-f]\{8\} T ' "$KMAP.tmp"; then
+            :
+        else
+            note "no System.map in $(basename "$KDBGDEB"): converting its vmlinux"
+            deb_member "$KDBGDEB" "./usr/lib/debug/boot/vmlinux-$KVER" "$KMAP.vmlinux" \
+                || { rm -f "$KMAP.vmlinux"; die "no System.map-$KVER nor vmlinux-$KVER in $KDBGDEB"; }
+            elf2map "$KMAP.vmlinux" "$KMAP.tmp" || { rm -f "$KMAP.vmlinux"; die "cannot convert vmlinux-$KVER"; }
+            rm -f "$KMAP.vmlinux"
+        fi
+        mv "$KMAP.tmp" "$KMAP" && echo "$KMAP_SRC" >"$KMAP.src" || die "cannot write $KMAP"
+        rm -f "$KDBGDEB"
+    fi
+elif [ -e "$KMAP" ] && [ "$(cat "$KMAP.src" 2>/dev/null)" != "$KMAP_SRC" ]; then
+    note "removing $KMAP: not $KPKG's (fetch it again with --kernel-symbols)"
+    rm -f "$KMAP" "$KMAP.src"
 fi
 
 # --- initramfs ---------------------------------------------------------------------------
@@ -275,5 +401,6 @@ fi
 echo "kernel:  $CACHE/vmlinuz  ($KPKG)"
 echo "dtb:     $CACHE/vexpress-v2p-ca15-tc1.dtb"
 echo "initrd:  $INITRD"
-[ $XEN -eq 1 ] && echo "xen:     $CACHE/xen-4.17-armhf"
+[ $XEN -eq 1 ] && echo "xen:     $CACHE/xen-4.17-armhf" && echo "symbols: $XMAP (Xen)"
+[ -s "$KMAP" ] && echo "symbols: $KMAP (kernel)"
 exit 0

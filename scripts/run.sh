@@ -7,6 +7,10 @@
 # to Hyp mode counted on the HSR path). Fetches the images into the cache on first use
 # (scripts/fetch-images.sh) and builds a15emu. Extra arguments go to `a15emu run`
 # (e.g. --hyp-stats-json FILE, --hyp-trace FILE, --clock instructions).
+# The table names trapping PCs as symbol+offset: Xen's always (the cache's xen-syms.map,
+# from xen-hypervisor-4.17-armhf-dbg), the guest kernel's too once
+# `scripts/fetch-images.sh --kernel-symbols` has put its System.map in the cache (a 620 MB
+# download, done once; the .deb is not kept).
 #
 # `./scripts/run.sh --linux [ARGS]` boots the same Linux natively instead, in Hyp mode as
 # a real A15 board's boot loader leaves it, to a busybox shell on this terminal (`exit` or
@@ -16,14 +20,19 @@ cd "$(dirname "$0")/.."
 ./scripts/fetch-images.sh >/dev/null
 CACHE=${A15EMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/a15emu}
 cargo build --release -q -p cli
+BIN=${CARGO_TARGET_DIR:-target}/release/a15emu
+# --symbols for each symbol file in the cache (fetch-images.sh removes a stale System.map).
+KSYMS=
+[ -s "$CACHE/System.map" ] && KSYMS=$CACHE/System.map
 if [ "${1:-}" = --linux ]; then
     shift
-    exec target/release/a15emu run --kernel "$CACHE/vmlinuz" --initrd "$CACHE/initrd.gz" \
-        --append "console=ttyAMA0" "$@"
+    exec "$BIN" run --kernel "$CACHE/vmlinuz" --initrd "$CACHE/initrd.gz" \
+        --append "console=ttyAMA0" ${KSYMS:+--symbols "$KSYMS"} "$@"
 fi
 K=$CACHE/vmlinuz
 I=$CACHE/initrd.gz
-exec target/release/a15emu run --kernel "$CACHE/xen-4.17-armhf" --hyp-stats \
+exec "$BIN" run --kernel "$CACHE/xen-4.17-armhf" --hyp-stats \
+    --symbols "$CACHE/xen-syms.map" ${KSYMS:+--symbols "$KSYMS"} \
     --dom0 "$K,initrd=$I,append=console=hvc0 a15emu.test a15emu.role=dom0 a15emu.domus=2" \
     --domu "$K,initrd=$I,append=console=ttyAMA0 a15emu.test a15emu.role=domU1" \
     --domu "$K,initrd=$I,append=console=ttyAMA0 a15emu.test a15emu.role=domU2" "$@"

@@ -21,6 +21,9 @@ fn xen_report(dir: &Path, name: &str) -> Value {
         linux::xen_a15emu_command(Path::new(env!("CARGO_BIN_EXE_a15emu")), &img, DOMUS, true);
     cmd.args(["--clock", "instructions", "--hyp-stats-json"])
         .arg(&json);
+    for m in symbol_maps() {
+        cmd.arg("--symbols").arg(m);
+    }
     let b = linux::boot(cmd, &[XEN_HALTED], Duration::from_secs(1800))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -31,6 +34,55 @@ fn xen_report(dir: &Path, name: &str) -> Value {
         b.stderr
     );
     serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
+}
+
+/// The cache's symbol files: Xen's xen-syms.map (fetch-images.sh makes it with Xen) and
+/// the kernel's System.map if fetched (fetch-images.sh --kernel-symbols).
+fn symbol_maps() -> Vec<std::path::PathBuf> {
+    let d = linux::cache_dir();
+    let maps = vec![d.join("xen-syms.map"), d.join("System.map")];
+    maps.into_iter().filter(|p| p.is_file()).collect()
+}
+
+/// Item 2, symbols: Xen's own PCs (IRQs taken in Hyp mode while Xen runs; Xen's text
+/// is 0x200000.. in its own address space, below the guest kernels' 0xc0000000) are
+/// named from xen-syms.map; with the kernel's System.map, the guests' hypercalls and
+/// WFIs are named by the kernel functions that issue them.
+fn check_symbols(r: &Value) {
+    let d = linux::cache_dir();
+    assert!(
+        d.join("xen-syms.map").is_file(),
+        "no xen-syms.map: run scripts/fetch-images.sh"
+    );
+    let pcs = r["top_pcs"].as_array().unwrap();
+    let sym = |p: &Value| p["symbol"].as_str().unwrap_or("").to_string();
+    let xen: Vec<&Value> = pcs
+        .iter()
+        .filter(|p| (0x20_0000..0x30_0000).contains(&p["pc"].as_u64().unwrap()))
+        .collect();
+    assert!(
+        xen.iter().any(|p| p["class"] == "irq"),
+        "no Xen PC among the top IRQ PCs"
+    );
+    for p in &xen {
+        assert!(sym(p).contains("+0x"), "Xen PC without a symbol: {p}");
+    }
+    if !d.join("System.map").is_file() {
+        eprintln!("note: no kernel System.map (fetch-images.sh --kernel-symbols): not checked");
+        return;
+    }
+    // Xen's hypercalls (HVC #0xEA1) come from the kernel's HYPERVISOR_* stubs; other
+    // HVCs (SMCCC: PSCI, KVM service probes) from functions of their own, all named.
+    for p in pcs.iter().filter(|p| p["class"] == "hvc") {
+        let s = sym(p);
+        assert!(s.contains("+0x"), "{p}");
+        if p["hsr"].as_u64().unwrap() & 0xffff == 0xea1 {
+            assert!(s.starts_with("HYPERVISOR_"), "{p}");
+        }
+    }
+    for p in pcs.iter().filter(|p| p["class"] == "wfx") {
+        assert!(sym(p).contains("do_idle"), "{p}");
+    }
 }
 
 /// (vmid, mode) -> class key -> count.
@@ -84,6 +136,8 @@ fn xen_trap_counts_are_deterministic_and_every_domain_traps() {
     assert_eq!(a["classes"], b["classes"]);
     assert_eq!(per_context(&a), per_context(&b));
     assert_eq!(a["subclasses"], b["subclasses"]);
+    assert_eq!(a["top_pcs"], b["top_pcs"]);
+    check_symbols(&a);
 
     // Item 7: dom0 is VMID 1, the domUs VMIDs 2 and 3 (Xen allocates VMIDs in domain
     // creation order: dom0, then the dom0less guests).
