@@ -7,17 +7,21 @@
 # to Hyp mode counted on the HSR path). Fetches the images into the cache on first use
 # (scripts/fetch-images.sh) and builds a15emu. Extra arguments go to `a15emu run`
 # (e.g. --hyp-stats-json FILE, --hyp-trace FILE, --clock instructions).
-# The table names trapping PCs as symbol+offset: Xen's always (the cache's xen-syms.map,
-# from xen-hypervisor-4.17-armhf-dbg), the guest kernel's too once
-# `scripts/fetch-images.sh --kernel-symbols` has put its System.map in the cache (a 620 MB
-# download, done once; the .deb is not kept).
+# The table names trapping PCs as symbol+offset: Xen's (the cache's xen-syms.map, from
+# xen-hypervisor-4.17-armhf-dbg) and the guest kernel's (System.map, from
+# linux-image-6.1.0-NN-armmp-lpae-dbg: a 620 MB download the first time; the .deb is not
+# kept; A15EMU_NO_KERNEL_SYMBOLS=1 skips it).
 #
 # `./scripts/run.sh --linux [ARGS]` boots the same Linux natively instead, in Hyp mode as
 # a real A15 board's boot loader leaves it, to a busybox shell on this terminal (`exit` or
 # Ctrl-A x powers off).
 set -eu
 cd "$(dirname "$0")/.."
-./scripts/fetch-images.sh >/dev/null
+if [ -n "${A15EMU_NO_KERNEL_SYMBOLS:-}" ]; then
+    ./scripts/fetch-images.sh >/dev/null
+else
+    ./scripts/fetch-images.sh --kernel-symbols >/dev/null
+fi
 CACHE=${A15EMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/a15emu}
 cargo build --release -q -p cli
 BIN=${CARGO_TARGET_DIR:-target}/release/a15emu
