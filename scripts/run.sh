@@ -27,7 +27,7 @@ cargo build --release -q -p cli
 BIN=${CARGO_TARGET_DIR:-target}/release/a15emu
 # --symbols for each symbol file in the cache (fetch-images.sh removes a stale System.map).
 KSYMS=
-[ -s "$CACHE/System.map" ] && KSYMS=$CACHE/System.map
+[ -s "$CACHE/System.map" ] && KSYMS=guest:$CACHE/System.map
 if [ "${1:-}" = --linux ]; then
     shift
     exec "$BIN" run --kernel "$CACHE/vmlinuz" --initrd "$CACHE/initrd.gz" \
@@ -36,7 +36,7 @@ fi
 K=$CACHE/vmlinuz
 I=$CACHE/initrd.gz
 exec "$BIN" run --kernel "$CACHE/xen-4.17-armhf" --hyp-stats \
-    --symbols "$CACHE/xen-syms.map" ${KSYMS:+--symbols "$KSYMS"} \
+    --symbols "hyp:$CACHE/xen-syms.map" ${KSYMS:+--symbols "$KSYMS"} \
     --dom0 "$K,initrd=$I,append=console=hvc0 a15emu.test a15emu.role=dom0 a15emu.domus=2" \
     --domu "$K,initrd=$I,append=console=ttyAMA0 a15emu.test a15emu.role=domU1" \
     --domu "$K,initrd=$I,append=console=ttyAMA0 a15emu.test a15emu.role=domU2" "$@"

@@ -497,6 +497,46 @@ impl Symbols {
     }
 }
 
+/// The symbol files of a run by the PCs they name (`--symbols [hyp:|guest:]FILE`): Hyp
+/// mode's (a hypervisor's ELF or map), the guests', or any PC's. A PC is named from its
+/// own context's files first, then from the unscoped ones; so a guest's user-space PC
+/// that happens to fall in the hypervisor's text range is not named as hypervisor code.
+#[derive(Default, Debug)]
+pub struct SymbolSets {
+    any: Symbols,
+    hyp: Symbols,
+    guest: Symbols,
+}
+
+impl SymbolSets {
+    /// Loads one `--symbols` argument: FILE, hyp:FILE or guest:FILE.
+    pub fn load(&mut self, spec: &Path) -> Result<(), String> {
+        let text = spec.to_string_lossy();
+        if let Some(f) = text.strip_prefix("hyp:") {
+            self.hyp.load(Path::new(f))
+        } else if let Some(f) = text.strip_prefix("guest:") {
+            self.guest.load(Path::new(f))
+        } else {
+            self.any.load(spec)
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.any.is_empty() && self.hyp.is_empty() && self.guest.is_empty()
+    }
+
+    /// symbol+offset for a PC that trapped from `from`.
+    pub fn describe(&self, pc: u32, from: Context) -> Option<String> {
+        let own = match from {
+            Context::Hyp => Some(&self.hyp),
+            Context::Guest { .. } => Some(&self.guest),
+            Context::Other => None,
+        };
+        own.and_then(|s| s.describe(pc))
+            .or_else(|| self.any.describe(pc))
+    }
+}
+
 // ---- the report ---------------------------------------------------------------------
 
 /// Entries to Hyp mode of one class.
@@ -539,10 +579,16 @@ pub struct SubclassRow {
     pub mode: String,
 }
 
-/// One trapping PC of one class.
+/// One trapping PC of one class, in one context.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PcRow {
     pub class: String,
+    /// The context trapped from, as in [`ContextRow`] (absent in reports written before
+    /// PCs were kept per context).
+    #[serde(default)]
+    pub vmid: Option<u8>,
+    #[serde(default)]
+    pub mode: String,
     pub pc: u32,
     pub count: u64,
     /// The last HSR taken at this PC.
@@ -632,7 +678,7 @@ pub struct RunInfo<'a> {
     pub machine_time_ns: u64,
     pub wall_time_ns: u64,
     pub instructions: u64,
-    pub symbols: Option<&'a Symbols>,
+    pub symbols: Option<&'a SymbolSets>,
 }
 
 impl Report {
@@ -721,14 +767,17 @@ impl Report {
 
         let mut top_pcs = Vec::new();
         for (class, _) in &classes {
-            for (pc, count, hsr) in stats.top_pcs(*class, TOP_PCS) {
+            for (from, pc, count, hsr) in stats.top_pcs(*class, TOP_PCS) {
+                let (vmid, mode) = context_label(context_order(from));
                 top_pcs.push(PcRow {
                     class: class.key().to_string(),
+                    vmid,
+                    mode,
                     pc,
                     count,
                     hsr,
                     iss: describe_iss(*class, hsr),
-                    symbol: info.symbols.and_then(|s| s.describe(pc)),
+                    symbol: info.symbols.and_then(|s| s.describe(pc, from)),
                 });
             }
         }
@@ -932,8 +981,8 @@ impl Report {
             let _ = writeln!(o);
             let _ = writeln!(
                 o,
-                "Top PCs per class:\n{:>10} {:>10}  {:<12} {:<40} Symbol",
-                "PC", "Count", "Class", "ISS (last HSR)"
+                "Top PCs per class:\n{:>10} {:>10}  {:<12} {:<11} {:<40} Symbol",
+                "PC", "Count", "Class", "Context", "ISS (last HSR)"
             );
             // `top_pcs` is by class (in the order of `classes`), most frequent first.
             let per_class = top.min(PCS_PER_CLASS);
@@ -944,12 +993,17 @@ impl Report {
                 }
             }
             for p in shown {
+                let context = match p.vmid {
+                    Some(v) => format!("VMID {v} {}", p.mode),
+                    None => p.mode.clone(),
+                };
                 let _ = writeln!(
                     o,
-                    "{:#010x} {:>10}  {:<12} {:<40} {}",
+                    "{:#010x} {:>10}  {:<12} {:<11} {:<40} {}",
                     p.pc,
                     p.count,
                     p.class,
+                    context,
                     if p.iss.is_empty() {
                         "-".to_string()
                     } else {
@@ -988,8 +1042,9 @@ pub struct HypArgs {
     #[arg(long, value_name = "FILE")]
     pub hyp_trace: Option<PathBuf>,
     /// Name trapping PCs as symbol+offset from FILE (a System.map or an ELF file;
-    /// repeatable, e.g. Xen's and the guest kernel's).
-    #[arg(long, value_name = "FILE")]
+    /// repeatable). hyp:FILE names only PCs trapped from Hyp mode (the hypervisor's
+    /// symbols), guest:FILE only the guests' PCs (a guest kernel's).
+    #[arg(long, value_name = "[hyp:|guest:]FILE")]
     pub symbols: Vec<PathBuf>,
     /// Switch Hyp-exception counting off (it is on by default; for speed comparisons).
     #[arg(long, conflicts_with_all = ["hyp_stats", "hyp_stats_json", "hyp_trace"])]
@@ -1000,14 +1055,14 @@ pub struct HypArgs {
 pub struct HypOutput {
     table: bool,
     json: Option<PathBuf>,
-    symbols: Symbols,
+    symbols: SymbolSets,
     start: std::time::Instant,
 }
 
 impl HypOutput {
     /// Applies the flags to the machine: counting on/off, the trace file, symbols.
     pub fn open(args: &HypArgs, m: &mut machine_vexpress::Machine) -> Result<HypOutput, String> {
-        let mut symbols = Symbols::default();
+        let mut symbols = SymbolSets::default();
         for p in &args.symbols {
             symbols.load(p)?;
         }
@@ -1429,6 +1484,42 @@ mod tests {
         let e = Symbols::default().load(&empty).unwrap_err();
         assert!(e.contains("no symbols found"), "{e}");
         let e = Symbols::default().load(&dir.join("missing")).unwrap_err();
+        assert!(e.starts_with("cannot read symbols"), "{e}");
+        // Scoped sets: hyp: names only Hyp-mode PCs, guest: only the guests'.
+        let hyp = dir.join("hyp.map");
+        std::fs::write(&hyp, "00200000 T hyp_vectors\n").unwrap();
+        let mut sets = SymbolSets::default();
+        assert!(sets.is_empty());
+        sets.load(Path::new(&format!("hyp:{}", hyp.display())))
+            .unwrap();
+        sets.load(Path::new(&format!("guest:{}", map.display())))
+            .unwrap();
+        let guest = Context::Guest {
+            vmid: 1,
+            pl1: false,
+        };
+        assert_eq!(
+            sets.describe(0x0020_0010, Context::Hyp).as_deref(),
+            Some("hyp_vectors+0x10")
+        );
+        assert_eq!(sets.describe(0x0020_0010, guest), None);
+        assert_eq!(sets.describe(0xc010_0004, Context::Hyp), None);
+        assert_eq!(
+            sets.describe(0xc010_0004, guest).as_deref(),
+            Some("cpu_v7_do_idle+0x4")
+        );
+        // An unscoped file names any context's PCs.
+        sets.load(&hyp).unwrap();
+        assert_eq!(
+            sets.describe(0x0020_0010, guest).as_deref(),
+            Some("hyp_vectors+0x10")
+        );
+        let e = sets
+            .load(Path::new(&format!(
+                "guest:{}",
+                dir.join("missing").display()
+            )))
+            .unwrap_err();
         assert!(e.starts_with("cannot read symbols"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -36,12 +36,19 @@ fn xen_report(dir: &Path, name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
 }
 
-/// The cache's symbol files: Xen's xen-syms.map (fetch-images.sh makes it with Xen) and
-/// the kernel's System.map if fetched (fetch-images.sh --kernel-symbols).
-fn symbol_maps() -> Vec<std::path::PathBuf> {
+/// The cache's symbol files as `--symbols` arguments: Xen's xen-syms.map for Hyp-mode
+/// PCs (fetch-images.sh makes it with Xen) and the kernel's System.map for the guests'
+/// if fetched (fetch-images.sh --kernel-symbols).
+fn symbol_maps() -> Vec<String> {
     let d = linux::cache_dir();
-    let maps = vec![d.join("xen-syms.map"), d.join("System.map")];
-    maps.into_iter().filter(|p| p.is_file()).collect()
+    [
+        ("hyp:", d.join("xen-syms.map")),
+        ("guest:", d.join("System.map")),
+    ]
+    .into_iter()
+    .filter(|(_, p)| p.is_file())
+    .map(|(scope, p)| format!("{scope}{}", p.display()))
+    .collect()
 }
 
 /// Item 2, symbols: Xen's own PCs (IRQs taken in Hyp mode while Xen runs; Xen's text
@@ -56,16 +63,26 @@ fn check_symbols(r: &Value) {
     );
     let pcs = r["top_pcs"].as_array().unwrap();
     let sym = |p: &Value| p["symbol"].as_str().unwrap_or("").to_string();
-    let xen: Vec<&Value> = pcs
-        .iter()
-        .filter(|p| (0x20_0000..0x30_0000).contains(&p["pc"].as_u64().unwrap()))
-        .collect();
+    // PCs are kept per context: Hyp mode's are Xen's (its text is 0x200000..).
+    let xen: Vec<&Value> = pcs.iter().filter(|p| p["mode"] == "Hyp").collect();
     assert!(
         xen.iter().any(|p| p["class"] == "irq"),
-        "no Xen PC among the top IRQ PCs"
+        "no Hyp-mode PC among the top IRQ PCs"
     );
     for p in &xen {
+        assert!(p["vmid"].is_null(), "{p}");
+        assert!(
+            (0x20_0000..0x30_0000).contains(&p["pc"].as_u64().unwrap()),
+            "Hyp-mode PC outside Xen's text: {p}"
+        );
         assert!(sym(p).contains("+0x"), "Xen PC without a symbol: {p}");
+    }
+    // Guest PCs are never named from Xen's map (it is scoped to Hyp mode).
+    for p in pcs.iter().filter(|p| p["mode"] != "Hyp") {
+        assert!(
+            p["vmid"].as_u64().is_some_and(|v| (1..=3).contains(&v)),
+            "{p}"
+        );
     }
     if !d.join("System.map").is_file() {
         eprintln!("note: no kernel System.map (fetch-images.sh --kernel-symbols): not checked");

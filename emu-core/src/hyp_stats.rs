@@ -286,8 +286,10 @@ pub struct HypStats {
     counters: Box<[GuestCounters; CONTEXT_SLOTS]>,
     /// Count per (context trapped from, class, sub-class).
     pub subclasses: FxHashMap<(Context, TrapClass, SubClass), u64>,
-    /// Count per (class, PC) with an HSR seen there (the latest one merged).
-    pub pcs: FxHashMap<(TrapClass, u32), (u64, u32)>,
+    /// Count per (class, context trapped from, PC) with an HSR seen there (the latest
+    /// one merged). By context: a PC means something only in its own address space
+    /// (two guests' kernels may differ, and Hyp mode has its own).
+    pub pcs: FxHashMap<(TrapClass, Context, u32), (u64, u32)>,
     /// Entries whose sub-class or PC was not kept (past [`MAX_KEYS`]).
     pub dropped_keys: u64,
     /// Counts not yet in `subclasses` and `pcs` (see `record_entry`, `flush`).
@@ -349,7 +351,8 @@ impl HypStats {
 
     /// Adds a pending count to the sub-class and PC maps.
     fn merge(&mut self, p: Pending) {
-        let sub_key = (Context::from_code(p.from_code), p.class, p.sub);
+        let from = Context::from_code(p.from_code);
+        let sub_key = (from, p.class, p.sub);
         let full = self.subclasses.len() >= MAX_KEYS;
         match self.subclasses.get_mut(&sub_key) {
             Some(n) => *n += p.n,
@@ -358,7 +361,7 @@ impl HypStats {
             }
             None => self.dropped_keys += p.n,
         }
-        let pc_key = (p.class, p.pc);
+        let pc_key = (p.class, from, p.pc);
         let full = self.pcs.len() >= MAX_KEYS;
         match self.pcs.get_mut(&pc_key) {
             Some(pc) => {
@@ -598,16 +601,17 @@ impl HypStats {
             .sum()
     }
 
-    /// The `n` most frequent trapping PCs of `class`, most frequent first (ties by PC);
-    /// after `settle` or `flush`.
-    pub fn top_pcs(&self, class: TrapClass, n: usize) -> Vec<(u32, u64, u32)> {
-        let mut v: Vec<(u32, u64, u32)> = self
+    /// The `n` most frequent trapping (context, PC)s of `class` with their counts and
+    /// last HSRs, most frequent first (ties by context, then PC); after `settle` or
+    /// `flush`.
+    pub fn top_pcs(&self, class: TrapClass, n: usize) -> Vec<(Context, u32, u64, u32)> {
+        let mut v: Vec<(Context, u32, u64, u32)> = self
             .pcs
             .iter()
-            .filter(|((c, _), _)| *c == class)
-            .map(|((_, pc), (count, hsr))| (*pc, *count, *hsr))
+            .filter(|((c, _, _), _)| *c == class)
+            .map(|((_, from, pc), (count, hsr))| (*from, *pc, *count, *hsr))
             .collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
         v.truncate(n);
         v
     }
@@ -851,8 +855,9 @@ mod tests {
             30
         );
         assert_eq!(st.class_count_from(Context::Hyp, hvc), 0);
-        assert_eq!(st.pcs[&(hvc, 0x1000)], (20, 209));
-        assert_eq!(st.pcs[&(hvc, 0x1080)], (10, 109));
+        let g = Context::Guest { vmid: 1, pl1: true };
+        assert_eq!(st.pcs[&(hvc, g, 0x1000)], (20, 209));
+        assert_eq!(st.pcs[&(hvc, g, 0x1080)], (10, 109));
         assert_eq!(st.total, 30);
         assert_eq!(st.dropped_keys, 0);
         // Flushing twice adds nothing.

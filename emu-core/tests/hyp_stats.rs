@@ -119,10 +119,17 @@ fn every_trap_of_the_mini_hypervisor_is_counted_with_its_subclass() {
     assert_eq!(st.hyp_insns_by_class[hvc.index()], 3 * 9);
     assert_eq!(st.hyp_insns_by_class[1], 9);
     assert_eq!(st.hyp_insns + g.insns, c.insn_count);
-    // Top PCs: the three HVCs once each, in PC order.
-    let pcs: Vec<u32> = st.top_pcs(hvc, 10).iter().map(|p| p.0).collect();
-    assert_eq!(pcs, vec![BASE + 0x134, BASE + 0x138, BASE + 0x144]);
-    assert_eq!(st.top_pcs(TrapClass::from_ec(1), 10)[0].0, BASE + 0x13c);
+    // Top PCs: the three HVCs once each, in PC order, all from the guest.
+    let pcs: Vec<(Context, u32)> = st.top_pcs(hvc, 10).iter().map(|p| (p.0, p.1)).collect();
+    assert_eq!(
+        pcs,
+        vec![
+            (GUEST, BASE + 0x134),
+            (GUEST, BASE + 0x138),
+            (GUEST, BASE + 0x144)
+        ]
+    );
+    assert_eq!(st.top_pcs(TrapClass::from_ec(1), 10)[0].1, BASE + 0x13c);
     assert_eq!(st.buckets.len(), 1);
     assert_eq!(st.buckets[0][hvc.index()], 3);
     // The trace: one line per trap with running count, class, PC and guest.
@@ -193,8 +200,11 @@ fn coprocessor_traps_carry_their_register_direction_and_trap_control() {
     // The two SCTLR writes are two PCs, one trap each, with their HSR.
     let top = st.top_pcs(cp15, 5);
     assert_eq!(top.len(), 2);
-    assert_eq!((top[0].0, top[0].1), (BASE + 0x134, 1));
-    assert_eq!(top[0].2 >> 26, 0x03);
+    assert_eq!(
+        (top[0].0, top[0].1, top[0].2),
+        (Context::Guest { vmid: 3, pl1: true }, BASE + 0x134, 1)
+    );
+    assert_eq!(top[0].3 >> 26, 0x03);
     assert_eq!(st.context(Context::Guest { vmid: 3, pl1: true }).exits, 5);
 }
 
