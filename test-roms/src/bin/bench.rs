@@ -275,29 +275,12 @@ fn bench_hyp_cost(args: &Args) {
         for _ in 0..args.runs {
             for (counting, v) in [(true, &mut on), (false, &mut off)] {
                 let mut c = Command::new(&bin);
-                c.args(["run", "--stats", "--kernel"]).arg(&path);
-                if !counting {
-                    c.arg("--no-hyp-stats");
+                c.args(["run", "--kernel"]).arg(&path);
+                let (cpu, n) = run_counting(c, counting).unwrap_or_else(|e| fail(e));
+                if cpu <= 0.0 {
+                    fail("no CPU time measured".to_string());
                 }
-                let cpu0 = children_cpu_secs();
-                let o = c
-                    .stdin(std::process::Stdio::null())
-                    .output()
-                    .unwrap_or_else(|e| fail(e.to_string()));
-                let cpu = children_cpu_secs() - cpu0;
-                let err = String::from_utf8_lossy(&o.stderr);
-                // "a15emu: N instructions in S s: M MIPS"
-                let insns = err.lines().find_map(|l| {
-                    l.strip_prefix("a15emu: ")?
-                        .split(' ')
-                        .next()?
-                        .parse::<f64>()
-                        .ok()
-                });
-                match (o.status.success(), insns) {
-                    (true, Some(n)) if cpu > 0.0 => v.push(n / cpu / 1e6),
-                    _ => fail(format!("a15emu failed ({}): {err}", o.status)),
-                }
+                v.push(n as f64 / cpu / 1e6);
             }
         }
         // The best run of each: on a shared machine the fastest is the least disturbed.
@@ -339,27 +322,8 @@ fn bench_hyp_cost_xen(args: &Args) {
     for i in 0..args.runs {
         for (counting, v) in [(true, &mut on), (false, &mut off)] {
             let mut c = linux::xen_a15emu_command(&bin, &img, 2, true);
-            c.args(["--clock", "instructions", "--stats"]);
-            if !counting {
-                c.arg("--no-hyp-stats");
-            }
-            let cpu0 = children_cpu_secs();
-            let o = c
-                .stdin(std::process::Stdio::null())
-                .output()
-                .unwrap_or_else(|e| fail(e.to_string()));
-            let cpu = children_cpu_secs() - cpu0;
-            let err = String::from_utf8_lossy(&o.stderr);
-            let n = err.lines().find_map(|l| {
-                l.strip_prefix("a15emu: ")?
-                    .split(' ')
-                    .next()?
-                    .parse::<u64>()
-                    .ok()
-            });
-            let Some(n) = n.filter(|_| o.status.success()) else {
-                fail(format!("a15emu failed ({}): {err}", o.status))
-            };
+            c.args(["--clock", "instructions"]);
+            let (cpu, n) = run_counting(c, counting).unwrap_or_else(|e| fail(e));
             // The same instructions both ways, or the comparison means nothing.
             if *insns.get_or_insert(n) != n {
                 fail(format!(
@@ -380,6 +344,34 @@ fn bench_hyp_cost_xen(args: &Args) {
         "bench: Xen boot CPU time, counting on {on:.2} s, off {off:.2} s: cost {:.1}%",
         (on - off) / off * 100.0
     );
+}
+
+/// Runs an `a15emu run` command with `--stats`, counting on or off (`--no-hyp-stats`):
+/// its CPU seconds and the instructions it executed.
+fn run_counting(mut c: Command, counting: bool) -> Result<(f64, u64), String> {
+    c.arg("--stats");
+    if !counting {
+        c.arg("--no-hyp-stats");
+    }
+    let cpu0 = children_cpu_secs();
+    let o = c
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let cpu = children_cpu_secs() - cpu0;
+    let err = String::from_utf8_lossy(&o.stderr);
+    // "a15emu: N instructions in S s: M MIPS"
+    let insns = err.lines().find_map(|l| {
+        l.strip_prefix("a15emu: ")?
+            .split(' ')
+            .next()?
+            .parse::<u64>()
+            .ok()
+    });
+    match insns.filter(|_| o.status.success()) {
+        Some(n) => Ok((cpu, n)),
+        None => Err(format!("a15emu failed ({}): {err}", o.status)),
+    }
 }
 
 /// User + system CPU seconds of this process's waited-for children (getrusage, at
