@@ -272,25 +272,18 @@ fn hyp_rom_trap_counts_match_the_hypervisors_own() {
     assert_eq!(exit.status(), 0);
     let out = text(&buf.0.lock().unwrap());
     // "traps: hvc (ec 0x12): 00000059"
-    let mut listed = 0;
+    let (by_ec, other) = test_roms::runner::hyp_rom_trap_counts(&out);
     let mut sum = 0;
-    for line in out.lines().filter(|l| l.starts_with("traps: ")) {
-        let (what, n) = line.rsplit_once(": ").unwrap();
-        let n = u64::from_str_radix(n, 16).unwrap();
-        if let Some(ec) = what.split("(ec 0x").nth(1) {
-            let ec = u32::from_str_radix(ec.trim_end_matches(')'), 16).unwrap();
-            assert_eq!(
-                m.cpu.hyp_stats.counts[TrapClass::from_ec(ec).index()],
-                n,
-                "{line}"
-            );
-            listed += 1;
-            sum += n;
-        } else {
-            assert_eq!(what, "traps: other classes");
-            assert_eq!(n, 0);
-        }
+    for &(ec, n) in &by_ec {
+        assert_eq!(
+            m.cpu.hyp_stats.counts[TrapClass::from_ec(ec).index()],
+            n,
+            "ec {ec:#x}"
+        );
+        sum += n;
     }
+    assert_eq!(other, Some(0), "{out}");
+    let listed = by_ec.len();
     assert!(listed >= 5, "{out}");
     assert_eq!(
         m.cpu.hyp_stats.total, sum,

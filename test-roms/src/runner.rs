@@ -88,6 +88,32 @@ pub fn run_a15emu_on(board: Board, image: &[u8], max_insns: u64) -> Outcome {
     run_a15emu_with_stats(board, image, max_insns).0
 }
 
+/// The trap counts the hypervisor test program (roms/hyp.S) prints about itself:
+/// `(ec, count)` for each "traps: NAME (ec 0xEC): HEX" line, and the count of the
+/// "traps: other classes: HEX" line.
+pub fn hyp_rom_trap_counts(out: &str) -> (Vec<(u32, u64)>, Option<u64>) {
+    let mut by_ec = Vec::new();
+    let mut other = None;
+    for line in out.lines().filter(|l| l.starts_with("traps: ")) {
+        let Some((label, value)) = line.rsplit_once(": ") else {
+            continue;
+        };
+        let Ok(n) = u64::from_str_radix(value.trim(), 16) else {
+            continue;
+        };
+        match label.split("(ec 0x").nth(1) {
+            Some(ec) => {
+                if let Ok(ec) = u32::from_str_radix(ec.trim_end_matches(')'), 16) {
+                    by_ec.push((ec, n));
+                }
+            }
+            None if label == "traps: other classes" => other = Some(n),
+            None => {}
+        }
+    }
+    (by_ec, other)
+}
+
 /// Like [`run_a15emu_on`], also returning the core's Hyp-entry counts by class
 /// (`emu_core::hyp_stats::TrapClass::index`), as counted on the HSR path.
 pub fn run_a15emu_with_stats(
